@@ -1,0 +1,69 @@
+package dev.outdial;
+
+import dev.outdial.campaign.Agent;
+import dev.outdial.campaign.Line;
+import dev.outdial.campaign.VariableSpec;
+import dev.outdial.config.OutdialConfig;
+import dev.outdial.schedule.RetryPolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code outdial demo}: a node with a demo organization, key, agent and simulated line, and the
+ * lines a newcomer (or a script) needs to submit a first batch. Each value is printed as
+ * {@code name: value} on its own line.
+ */
+@Command(name = "demo", description = "Run a node with a demo organization, key, agent and simulated line.")
+final class Demo implements Callable<Integer> {
+    static final String ORG = "demo";
+    static final String AGENT = "Demo reminder agent";
+    static final String LINE = "Demo simulated line";
+
+    @CommandLine.Mixin
+    Main.Common common = new Main.Common();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        OutdialConfig config = common.config();
+        Outdial node = Outdial.start(config);
+        String orgId = node.organizations().findOrganizationByName(ORG).orElseGet(() -> node.organizations().createOrganization(ORG));
+        String key = node.organizations().createKey(orgId, "demo").secret();
+        Agent agent = node.agents().list(orgId, null, 1000).data().stream().filter(a -> a.name().equals(AGENT)).findFirst()
+                .orElseGet(() -> node.agents().create(orgId, new Agent.Spec(AGENT,
+                        "You are calling {{name}} to confirm their appointment. Be brief and friendly.",
+                        "Hi {{name}}, this is a quick reminder call about your appointment.", "en", null,
+                        List.of(new VariableSpec("name", "string", true)), Map.of(), "America/New_York", 300,
+                        new RetryPolicy(3, Map.of("busy", Duration.ofSeconds(20), "no_answer", Duration.ofSeconds(30),
+                                "voicemail", Duration.ofMinutes(1), "interrupted", Duration.ofMinutes(1))))));
+        Line line = node.lines().list(orgId, null, 1000).data().stream().filter(l -> l.name().equals(LINE)).findFirst()
+                .orElseGet(() -> node.lines().create(orgId, new Line.Spec(LINE, "+14155552671", "simulated", 5, 2.0)));
+        String url = "http://localhost:" + node.port();
+        System.out.println("url: " + url);
+        System.out.println("api_key: " + key);
+        System.out.println("agent_id: " + agent.id());
+        System.out.println("line_id: " + line.id());
+        System.out.println("curl: " + sampleCurl(url, key, agent.id(), line.id()));
+        System.out.println("# The last digit of a number picks what the simulated callee does: 0-5 answers, 6 busy, "
+                + "7 no answer, 8 voicemail, 9 invalid number. Watch with: curl -s " + url + "/v1/batches -H 'Authorization: Bearer " + key + "'");
+        System.out.flush();
+        Main.awaitShutdown(node);
+        return 0;
+    }
+
+    static String sampleCurl(String url, String key, String agentId, String lineId) {
+        StringBuilder recipients = new StringBuilder();
+        String[] names = {"Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Dennis"};
+        for (int i = 0; i < 10; i++) {
+            if (i > 0) recipients.append(',');
+            recipients.append("{\"phone_number\":\"+1415555267").append(i).append("\",\"variables\":{\"name\":\"").append(names[i]).append("\"}}");
+        }
+        String body = "{\"name\":\"First batch\",\"agent_id\":\"" + agentId + "\",\"line_id\":\"" + lineId
+                + "\",\"recipients\":[" + recipients + "]}";
+        return "curl -s -X POST " + url + "/v1/batches -H 'Authorization: Bearer " + key + "' -H 'Content-Type: application/json' -d '"
+                + body + "'";
+    }
+}

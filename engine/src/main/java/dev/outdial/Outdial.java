@@ -1,0 +1,150 @@
+package dev.outdial;
+
+import dev.outdial.api.HttpApi;
+import dev.outdial.campaign.Agents;
+import dev.outdial.campaign.Batches;
+import dev.outdial.campaign.Calls;
+import dev.outdial.campaign.Intake;
+import dev.outdial.campaign.Lines;
+import dev.outdial.campaign.Organizations;
+import dev.outdial.config.OutdialConfig;
+import dev.outdial.schedule.Dispatcher;
+import dev.outdial.schedule.WorkSignal;
+import dev.outdial.store.Database;
+import dev.outdial.telephony.Telephony;
+import dev.outdial.telephony.simulated.SimulatedTelephony;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The wiring, in one readable place: config → database → services → dispatcher → HTTP. No DI
+ * container; each part gets exactly what it uses. Stopping runs the same list backwards.
+ */
+public final class Outdial implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Outdial.class);
+
+    private final OutdialConfig config;
+    private final Database db;
+    private final boolean ownsDb;
+    private final Organizations organizations;
+    private final Agents agents;
+    private final Lines lines;
+    private final Batches batches;
+    private final Calls calls;
+    private final Intake intake;
+    private final Map<String, Telephony> telephony;
+    private final Dispatcher dispatcher;
+    private final HttpApi http;
+    private volatile boolean ready;
+    private volatile boolean stopped;
+
+    private Outdial(OutdialConfig config, Database db, boolean ownsDb, Clock clock, boolean withHttp) {
+        this.config = config;
+        this.db = db;
+        this.ownsDb = ownsDb;
+        WorkSignal signal = new WorkSignal();
+        this.organizations = new Organizations(db, clock);
+        this.agents = new Agents(db, clock);
+        this.lines = new Lines(db, clock);
+        this.batches = new Batches(db, clock);
+        this.calls = new Calls(db);
+        this.intake = new Intake(db, clock, agents, lines, batches, signal);
+        Telephony simulated = new SimulatedTelephony(config.simulated());
+        this.telephony = Map.of(simulated.provider(), simulated);
+        this.dispatcher = new Dispatcher(db, clock, config.nodeId(), config.dispatch(), telephony, signal);
+        this.http = withHttp ? new HttpApi(new HttpApi.Services(db, clock, organizations, agents, lines, batches, calls, intake,
+                telephony.keySet()), () -> ready) : null;
+    }
+
+    /** Starts a node with its own database connection (embedded or external, as configured). */
+    public static Outdial start(OutdialConfig config) {
+        log.info("outdial: starting with {}", config);
+        Database db = Database.open(config);
+        try {
+            return new Outdial(config, db, true, Clock.systemUTC(), true).begin();
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /** Starts a node on a database someone else owns (tests, several nodes in one process). */
+    public static Outdial start(OutdialConfig config, Database db, Clock clock, boolean withHttp) {
+        return new Outdial(config, db, false, clock, withHttp).begin();
+    }
+
+    private Outdial begin() {
+        dispatcher.start();
+        if (http != null) http.start("0.0.0.0", config.port());
+        ready = true;
+        log.info("outdial: node {} ready{}", config.nodeId(), http == null ? "" : " on port " + http.port());
+        return this;
+    }
+
+    public int port() {
+        return http == null ? -1 : http.port();
+    }
+
+    public Database db() {
+        return db;
+    }
+
+    public Organizations organizations() {
+        return organizations;
+    }
+
+    public Agents agents() {
+        return agents;
+    }
+
+    public Lines lines() {
+        return lines;
+    }
+
+    public Batches batches() {
+        return batches;
+    }
+
+    public Calls calls() {
+        return calls;
+    }
+
+    public Intake intake() {
+        return intake;
+    }
+
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** Stops in order: HTTP, dispatcher (gives back undialed claims, drains live calls), carriers, database. */
+    public void stop(Duration drain) {
+        if (stopped) return;
+        stopped = true;
+        ready = false;
+        if (http != null) http.close();
+        dispatcher.stop(drain);
+        telephony.values().forEach(Telephony::close);
+        if (ownsDb) db.close();
+        log.info("outdial: node {} stopped", config.nodeId());
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    /** Stops everything at once without writing a thing, as a killed process would (for tests). */
+    public void crash() {
+        if (stopped) return;
+        stopped = true;
+        ready = false;
+        telephony.values().forEach(Telephony::close);
+        dispatcher.crash();
+        if (http != null) http.close();
+        if (ownsDb) db.close();
+    }
+}

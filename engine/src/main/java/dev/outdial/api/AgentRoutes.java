@@ -1,0 +1,137 @@
+package dev.outdial.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.outdial.campaign.Agent;
+import dev.outdial.campaign.Agents;
+import dev.outdial.campaign.FieldError;
+import dev.outdial.campaign.VariableSpec;
+import dev.outdial.schedule.RetryPolicy;
+import dev.outdial.store.Json;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code /v1/agents}: create, list, get, update (PATCH), delete. */
+final class AgentRoutes {
+    private static final Set<String> FIELDS = Set.of("name", "prompt", "first_message", "language", "voice", "variables",
+            "default_variables", "timezone", "max_duration_seconds", "retry_policy");
+    /** Bounds on a call's length: at least 10 s, at most 4 h. */
+    private static final int MIN_DURATION_S = 10;
+    private static final int MAX_DURATION_S = 4 * 3600;
+
+    private final Agents agents;
+    private final Idempotency idempotency;
+
+    AgentRoutes(Agents agents, Idempotency idempotency) {
+        this.agents = agents;
+        this.idempotency = idempotency;
+    }
+
+    void register(RoutesConfig r) {
+        r.post("/v1/agents", idempotency.wrap(this::create));
+        r.get("/v1/agents", ctx -> Http.json(ctx, 200, Http.page(agents.list(Auth.org(ctx), ctx.queryParam("cursor"), Http.limit(ctx)))));
+        r.get("/v1/agents/{id}", ctx -> Http.json(ctx, 200, agents.get(Auth.org(ctx), ctx.pathParam("id"))));
+        r.patch("/v1/agents/{id}", this::update);
+        r.delete("/v1/agents/{id}", ctx -> {
+            agents.delete(Auth.org(ctx), ctx.pathParam("id"));
+            ctx.status(204);
+        });
+    }
+
+    private void create(Context ctx) {
+        List<FieldError> errors = new ArrayList<>();
+        Agent.Spec spec = spec(Body.of(ctx, errors), errors);
+        Http.json(ctx, 201, agents.create(Auth.org(ctx), spec));
+    }
+
+    private void update(Context ctx) {
+        String org = Auth.org(ctx);
+        Agent current = agents.get(org, ctx.pathParam("id"));
+        List<FieldError> errors = new ArrayList<>();
+        Body patch = Body.of(ctx, errors);
+        patch.rejectUnknown(FIELDS);
+        ObjectNode base = Json.MAPPER.valueToTree(current);
+        base.remove(List.of("id", "created_at", "updated_at"));
+        Agent.Spec spec = spec(new Body(Body.merge(base, patch.node()), "", errors, null), errors);
+        Http.json(ctx, 200, agents.update(org, current.id(), spec));
+    }
+
+    static Agent.Spec spec(Body b, List<FieldError> errors) {
+        b.rejectUnknown(FIELDS);
+        String name = b.requiredText("name");
+        String prompt = b.text("prompt");
+        String firstMessage = b.text("first_message");
+        String language = b.text("language");
+        String voice = b.text("voice");
+        List<VariableSpec> variables = variables(b);
+        Map<String, Object> defaults = b.object("default_variables");
+        String timezone = b.text("timezone");
+        if (timezone != null) {
+            try {
+                timezone = ZoneId.of(timezone).getId();
+            } catch (DateTimeException e) {
+                b.error("timezone", "not an IANA time zone: " + timezone);
+            }
+        }
+        Integer maxDuration = b.integer("max_duration_seconds");
+        if (maxDuration != null && (maxDuration < MIN_DURATION_S || maxDuration > MAX_DURATION_S)) {
+            b.error("max_duration_seconds", "must be between " + MIN_DURATION_S + " and " + MAX_DURATION_S);
+        }
+        RetryPolicy policy = RetryPolicy.defaults();
+        Map<String, Object> rp = b.object("retry_policy");
+        if (rp != null) {
+            try {
+                policy = RetryPolicy.fromJson(rp);
+            } catch (IllegalArgumentException e) {
+                String msg = e.getMessage();
+                int colon = msg.indexOf(':');
+                String sub = colon > 0 ? msg.substring(0, colon).replace('.', '/') : "";
+                errors.add(FieldError.of(b.pointer("retry_policy") + (sub.isEmpty() ? "" : "/" + sub),
+                        colon > 0 ? msg.substring(colon + 1).trim() : msg));
+            }
+        }
+        if (defaults != null && variables != null) {
+            for (VariableSpec v : variables) {
+                Object d = defaults.get(v.name());
+                String why = d == null ? null : v.check(d);
+                if (why != null) errors.add(FieldError.of("/default_variables/" + v.name(), why));
+            }
+        }
+        if (!errors.isEmpty()) throw ApiException.invalid(errors);
+        return new Agent.Spec(name, prompt == null ? "" : prompt, firstMessage, language == null ? "en" : language, voice,
+                variables == null ? List.of() : variables, defaults == null ? Map.of() : defaults, timezone,
+                maxDuration == null ? 600 : maxDuration, policy);
+    }
+
+    private static List<VariableSpec> variables(Body b) {
+        List<Body> items = b.objects("variables");
+        if (items == null) return null;
+        List<VariableSpec> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Body v : items) {
+            if (!v.isObject()) {
+                v.error("", "must be an object {name, type, required}");
+                continue;
+            }
+            v.rejectUnknown(Set.of("name", "type", "required"));
+            String name = v.requiredText("name");
+            String type = v.text("type");
+            Boolean required = v.bool("required");
+            if (type == null) type = "string";
+            if (!VariableSpec.TYPES.contains(type)) v.error("type", "must be one of " + VariableSpec.TYPES);
+            if (name != null && !name.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
+                v.error("name", "must be a letter or _ followed by letters, digits or _ (at most 64)");
+            } else if (name != null && !seen.add(name)) {
+                v.error("name", "declared twice: " + name);
+            }
+            out.add(new VariableSpec(name, type, required == null || required));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.outdial.api;
+
+import dev.outdial.campaign.Agents;
+import dev.outdial.campaign.Batches;
+import dev.outdial.campaign.Calls;
+import dev.outdial.campaign.Intake;
+import dev.outdial.campaign.Lines;
+import dev.outdial.campaign.Organizations;
+import dev.outdial.store.Database;
+import io.javalin.Javalin;
+import java.time.Clock;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/** The HTTP front door: the native {@code /v1} API and {@code /health}, on Javalin with virtual threads. */
+public final class HttpApi implements AutoCloseable {
+    /** Largest request body: 100,000 recipients with variables fit well within it. */
+    private static final long MAX_REQUEST_BYTES = 128L * 1024 * 1024;
+
+    private final Javalin app;
+
+    /** The services the routes call; the API itself holds no SQL and no state. */
+    public record Services(Database db, Clock clock, Organizations organizations, Agents agents, Lines lines,
+                           Batches batches, Calls calls, Intake intake, Set<String> providers) {
+    }
+
+    public HttpApi(Services s, BooleanSupplier ready) {
+        Auth auth = new Auth(s.organizations());
+        Idempotency idempotency = new Idempotency(s.db(), s.clock());
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.concurrency.useVirtualThreads = true;
+            config.http.maxRequestSize = MAX_REQUEST_BYTES;
+            config.router.ignoreTrailingSlashes = true;
+            Problems.register(config.routes);
+            config.routes.get("/health", ctx -> {
+                boolean ok = ready.getAsBoolean();
+                Http.json(ctx, ok ? 200 : 503, java.util.Map.of("status", ok ? "ok" : "starting"));
+            });
+            config.routes.before("/v1/*", auth::require);
+            new AgentRoutes(s.agents(), idempotency).register(config.routes);
+            new LineRoutes(s.lines(), idempotency, s.providers()).register(config.routes);
+            new BatchRoutes(s.intake(), s.batches(), s.calls(), idempotency).register(config.routes);
+        });
+    }
+
+    /** Starts listening; port 0 picks a free port. Says clearly when the port is taken. */
+    public HttpApi start(String host, int port) {
+        try {
+            app.start(host, port);
+        } catch (RuntimeException e) {
+            Throwable t = e;
+            while (t != null && !(t instanceof java.net.BindException)) t = t.getCause();
+            if (t != null) {
+                throw new dev.outdial.store.StartupException("Port " + port + " is in use; pass --port (or OUTDIAL_PORT) with a free one", e);
+            }
+            throw e;
+        }
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.outdial.campaign;
+
+import dev.outdial.schedule.RetryPolicy;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** What an agent says and how its calls are run (DESIGN §4). */
+public record Agent(
+        String id,
+        String name,
+        String prompt,
+        String firstMessage,
+        String language,
+        String voice,
+        List<VariableSpec> variables,
+        Map<String, Object> defaultVariables,
+        String timezone,
+        int maxDurationSeconds,
+        RetryPolicy retryPolicy,
+        Instant createdAt,
+        Instant updatedAt) {
+
+    /** The fields a client sets; ids and times are Outdial's. */
+    public record Spec(
+            String name,
+            String prompt,
+            String firstMessage,
+            String language,
+            String voice,
+            List<VariableSpec> variables,
+            Map<String, Object> defaultVariables,
+            String timezone,
+            int maxDurationSeconds,
+            RetryPolicy retryPolicy) {
+    }
+}

@@ -1,0 +1,156 @@
+package dev.outdial.campaign;
+
+import dev.outdial.store.Database;
+import dev.outdial.store.Json;
+import dev.outdial.store.Outbox;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** Batches of an organization: read with counters, list, cancel. */
+public final class Batches {
+    private static final String COLUMNS = "id, name, status, agent_id, line_id, priority, scheduled_at, deadline, "
+            + "variables::text, metadata::text, created_at, updated_at, finished_at";
+
+    private final Database db;
+    private final Clock clock;
+
+    public Batches(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    public Batch get(String orgId, String id) {
+        return db.read(c -> find(c, orgId, "id = ?", id)).orElseThrow(() -> new NotFoundException("batch", id));
+    }
+
+    Optional<Batch> findByIdempotencyKey(String orgId, String key) {
+        return db.read(c -> find(c, orgId, "idempotency_key = ?", key));
+    }
+
+    public Page<Batch> list(String orgId, String cursor, int limit, String status) {
+        return db.read(c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select id from batch where org_id = ? and (?::text is null or status = ?)
+                      and (?::text is null or (created_at, id) < (select created_at, id from batch where id = ? and org_id = ?))
+                    order by created_at desc, id desc limit ?""")) {
+                ps.setString(1, orgId);
+                ps.setString(2, status);
+                ps.setString(3, status);
+                ps.setString(4, cursor);
+                ps.setString(5, cursor);
+                ps.setString(6, orgId);
+                ps.setInt(7, limit + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) ids.add(rs.getString(1));
+                }
+            }
+            List<Batch> out = new ArrayList<>(ids.size());
+            for (String id : ids) {
+                find(c, orgId, "id = ?", id).ifPresent(out::add);
+            }
+            return Page.of(out, limit, Batch::id);
+        });
+    }
+
+    /**
+     * Cancels a batch: calls not yet handed to the carrier end as {@code canceled}; calls already
+     * ringing or talking finish normally but are not retried. Cancelling twice is harmless.
+     */
+    public Batch cancel(String orgId, String id) {
+        Instant now = clock.instant();
+        db.tx(c -> {
+            String status;
+            try (PreparedStatement ps = c.prepareStatement("select status from batch where org_id = ? and id = ? for update")) {
+                ps.setString(1, orgId);
+                ps.setString(2, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) throw new NotFoundException("batch", id);
+                    status = rs.getString(1);
+                }
+            }
+            if (status.equals("cancelled")) return null;
+            if (status.equals("completed")) throw new ConflictException("batch " + id + " is already completed");
+            int canceled;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update call set state = 'finished', outcome = 'canceled', outcome_reason = 'batch_cancelled',
+                                    finished_at = ?, updated_at = ?, lease_owner = null, lease_expires_at = null
+                    where batch_id = ? and (state = 'scheduled' or (state = 'dialing' and dial_started_at is null))""")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setTimestamp(2, Timestamp.from(now));
+                ps.setString(3, id);
+                canceled = ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update batch set status = 'cancelled', updated_at = ?, finished_at = ? where id = ?""")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setTimestamp(2, Timestamp.from(now));
+                ps.setString(3, id);
+                ps.executeUpdate();
+            }
+            Outbox.write(c, now, new Outbox.Event(orgId, "batch.cancelled", id,
+                    Map.of("batch_id", id, "calls_canceled", canceled)));
+            return null;
+        });
+        return get(orgId, id);
+    }
+
+    private static Optional<Batch> find(Connection c, String orgId, String where, String value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select " + COLUMNS + " from batch where org_id = ? and " + where)) {
+            ps.setString(1, orgId);
+            ps.setString(2, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+                String id = rs.getString(1);
+                return Optional.of(new Batch(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getInt(6), instant(rs, 7), instant(rs, 8), Json.map(rs.getString(9)), Json.map(rs.getString(10)),
+                        instant(rs, 11), instant(rs, 12), instant(rs, 13), counts(c, id)));
+            }
+        }
+    }
+
+    /** The batch's counters, computed from its calls (an index-only scan of call_batch). */
+    public static Batch.Counts counts(Connection c, String batchId) throws SQLException {
+        int total = 0, scheduled = 0, dialing = 0, ringing = 0, inProgress = 0, finished = 0, dispatched = 0;
+        Map<String, Integer> byOutcome = new TreeMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select state, outcome, count(*), count(*) filter (where dials > 0)
+                from call where batch_id = ? group by state, outcome""")) {
+            ps.setString(1, batchId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int n = rs.getInt(3);
+                    total += n;
+                    dispatched += rs.getInt(4);
+                    switch (rs.getString(1)) {
+                        case "scheduled" -> scheduled += n;
+                        case "dialing" -> dialing += n;
+                        case "ringing" -> ringing += n;
+                        case "in_progress" -> inProgress += n;
+                        case "finished" -> {
+                            finished += n;
+                            byOutcome.merge(rs.getString(2), n, Integer::sum);
+                        }
+                        default -> throw new IllegalStateException("batch " + batchId + ": unknown call state " + rs.getString(1));
+                    }
+                }
+            }
+        }
+        return new Batch.Counts(total, scheduled, dialing, ringing, inProgress, finished, dispatched, byOutcome);
+    }
+
+    static Instant instant(ResultSet rs, int col) throws SQLException {
+        Timestamp t = rs.getTimestamp(col);
+        return t == null ? null : t.toInstant();
+    }
+}

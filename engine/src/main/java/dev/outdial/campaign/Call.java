@@ -1,0 +1,42 @@
+package dev.outdial.campaign;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One call of a batch, with its attempts when read alone.
+ *
+ * @param attempts  the number of dials so far
+ * @param history   each attempt's record; null in lists
+ */
+public record Call(
+        String id,
+        String batchId,
+        String agentId,
+        String lineId,
+        String phoneNumber,
+        Map<String, Object> variables,
+        Map<String, Object> metadata,
+        String externalId,
+        String timezone,
+        int priority,
+        Instant scheduledAt,
+        Instant deadline,
+        String state,
+        String outcome,
+        String outcomeReason,
+        int attempts,
+        int maxAttempts,
+        Instant dueAt,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant finishedAt,
+        List<Attempt> history) {
+
+    /** One try at the call. {@code outcome} is the attempt's own, e.g. {@code interrupted} after a lost lease. */
+    public record Attempt(int attempt, String nodeId, Instant claimedAt, Instant dialAt, Instant startedAt,
+                          Instant ringingAt, Instant answeredAt, Instant endedAt, String outcome, String reason,
+                          Integer sipCode) {
+    }
+}

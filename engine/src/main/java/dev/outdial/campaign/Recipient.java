@@ -1,0 +1,27 @@
+package dev.outdial.campaign;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One person to call, as submitted (not yet validated).
+ *
+ * @param phoneNumber  as given: E.164, a national number with {@code default_country}, or a SIP URI
+ * @param parseErrors  shape errors the API found while reading this row (wrong JSON types), reported with intake's own
+ */
+public record Recipient(
+        String phoneNumber,
+        Map<String, Object> variables,
+        Map<String, Object> metadata,
+        String timezone,
+        Integer priority,
+        Instant scheduledAt,
+        Instant deadline,
+        String externalId,
+        List<FieldError> parseErrors) {
+
+    public static Recipient of(String phoneNumber) {
+        return new Recipient(phoneNumber, Map.of(), Map.of(), null, null, null, null, null, List.of());
+    }
+}

@@ -1,0 +1,127 @@
+package dev.outdial.campaign;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Checks one recipient against its agent and batch, and computes what will be stored for it. */
+final class RecipientValidator {
+    private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+    /** sip:user@host[:port][;params]; the user part is required, as a trunk needs someone to call. */
+    private static final Pattern SIP_URI = Pattern.compile("^sips?:[^@\\s]+@[A-Za-z0-9.\\-\\[\\]:]+(;[^\\s]*)?$");
+    private static final int MAX_VARIABLES_BYTES = 16 * 1024;
+
+    private final Agent agent;
+    private final BatchRequest batch;
+    private final Instant now;
+    private final Map<String, Object> baseVariables;
+
+    RecipientValidator(Agent agent, BatchRequest batch, Instant now) {
+        this.agent = agent;
+        this.batch = batch;
+        this.now = now;
+        this.baseVariables = new HashMap<>(agent.defaultVariables());
+        if (batch.variables() != null) baseVariables.putAll(batch.variables());
+    }
+
+    /** A recipient that passed every check, with the values intake stores. */
+    record Valid(int index, String destination, Map<String, Object> variables, Map<String, Object> metadata,
+                 String externalId, String timezone, int priority, Instant scheduledAt, Instant deadline, Instant dueAt) {
+    }
+
+    static boolean isKnownRegion(String region) {
+        return PHONES.getSupportedRegions().contains(region.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /** The valid row, or null after adding every problem of row {@code i} to {@code errors}. */
+    Valid check(int i, Recipient r, List<FieldError> errors) {
+        String p = "/recipients/" + i;
+        int before = errors.size();
+        for (FieldError e : r.parseErrors()) {
+            errors.add(new FieldError(e.pointer(), e.reason(), i));
+        }
+        String destination = destination(p, i, r.phoneNumber(), errors);
+
+        Map<String, Object> vars = new HashMap<>(baseVariables);
+        if (r.variables() != null) vars.putAll(r.variables());
+        for (VariableSpec spec : agent.variables()) {
+            Object v = vars.get(spec.name());
+            if (v == null) {
+                if (spec.required()) {
+                    errors.add(new FieldError(p + "/variables/" + spec.name(),
+                            "required by agent " + agent.id() + " and not given by the recipient, the batch or the agent's defaults", i));
+                }
+            } else {
+                String why = spec.check(v);
+                if (why != null) errors.add(new FieldError(p + "/variables/" + spec.name(), why, i));
+            }
+        }
+        if (r.variables() != null && dev.outdial.store.Json.write(r.variables()).length() > MAX_VARIABLES_BYTES) {
+            errors.add(new FieldError(p + "/variables", "must be at most " + MAX_VARIABLES_BYTES + " bytes of JSON", i));
+        }
+        String zone = r.timezone();
+        if (zone != null) {
+            try {
+                zone = ZoneId.of(zone).getId();
+            } catch (DateTimeException e) {
+                errors.add(new FieldError(p + "/timezone", "not an IANA time zone: " + zone, i));
+            }
+        }
+        Instant scheduledAt = r.scheduledAt() != null ? r.scheduledAt() : batch.scheduledAt();
+        Instant deadline = r.deadline() != null ? r.deadline() : batch.deadline();
+        List<FieldError> timeErrors = new java.util.ArrayList<>();
+        TimeChecks.schedule(p, scheduledAt, deadline, now, timeErrors);
+        TimeChecks.priority(p + "/priority", r.priority(), timeErrors);
+        for (FieldError e : timeErrors) errors.add(new FieldError(e.pointer(), e.reason(), i));
+        if (r.externalId() != null && r.externalId().length() > 200) {
+            errors.add(new FieldError(p + "/external_id", "must be at most 200 characters", i));
+        }
+        if (errors.size() > before) {
+            return null;
+        }
+        int priority = r.priority() != null ? r.priority() : batch.priority() != null ? batch.priority() : 0;
+        Instant due = scheduledAt == null || scheduledAt.isBefore(now) ? now : scheduledAt;
+        return new Valid(i, destination, r.variables() == null ? Map.of() : r.variables(),
+                r.metadata() == null ? Map.of() : r.metadata(), r.externalId(), zone, priority, scheduledAt, deadline, due);
+    }
+
+    private String destination(String p, int i, String raw, List<FieldError> errors) {
+        if (raw == null || raw.isBlank()) {
+            errors.add(new FieldError(p + "/phone_number", "is required", i));
+            return null;
+        }
+        String s = raw.strip();
+        if (s.regionMatches(true, 0, "sip:", 0, 4) || s.regionMatches(true, 0, "sips:", 0, 5)) {
+            if (!SIP_URI.matcher(s).matches()) {
+                errors.add(new FieldError(p + "/phone_number", "not a valid SIP URI (expected sip:user@host): " + raw, i));
+                return null;
+            }
+            return s;
+        }
+        String region = batch.defaultCountry() == null ? "ZZ" : batch.defaultCountry().toUpperCase(java.util.Locale.ROOT);
+        try {
+            PhoneNumber n = PHONES.parse(s, region);
+            if (!PHONES.isValidNumber(n)) {
+                errors.add(new FieldError(p + "/phone_number", "not a valid phone number: " + raw, i));
+                return null;
+            }
+            return PHONES.format(n, PhoneNumberUtil.PhoneNumberFormat.E164);
+        } catch (NumberParseException e) {
+            String why = switch (e.getErrorType()) {
+                case INVALID_COUNTRY_CODE -> "needs a country code: write it in E.164 (+14155550100) or set default_country";
+                case NOT_A_NUMBER -> "not a phone number";
+                case TOO_SHORT_NSN, TOO_SHORT_AFTER_IDD -> "too short to be a phone number";
+                case TOO_LONG -> "too long to be a phone number";
+            };
+            errors.add(new FieldError(p + "/phone_number", why + ": " + raw, i));
+            return null;
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package dev.outdial.schedule;
+
+import dev.outdial.store.Database;
+import dev.outdial.store.Json;
+import dev.outdial.store.Outbox;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every state change of a claimed call, each in one transaction with its attempt row and its
+ * outbox event (invariant 5). Every write is fenced by the attempt number and this node's lease:
+ * an update count of 0 means another node took the call over after our lease expired, which is an
+ * expected race, logged at debug and otherwise ignored (db-scheduler's habit).
+ */
+final class CallTransitions {
+    private static final Logger log = LoggerFactory.getLogger(CallTransitions.class);
+
+    private final Database db;
+    private final Clock clock;
+    private final String nodeId;
+    /** Parsed retry policies by their stored JSON: agents are few and policies rarely change. */
+    private final Map<String, RetryPolicy> policies = new ConcurrentHashMap<>();
+
+    CallTransitions(Database db, Clock clock, String nodeId) {
+        this.db = db;
+        this.clock = clock;
+        this.nodeId = nodeId;
+    }
+
+    /**
+     * Marks the due calls as handed to the carrier, in one statement. Returns the ones still ours
+     * to dial: a call cancelled or taken over since its claim is left out and must not be dialed.
+     */
+    List<ClaimedCall> markStarted(List<ClaimedCall> due) {
+        if (due.isEmpty()) return List.of();
+        Instant now = clock.instant();
+        return db.tx(c -> {
+            String[] ids = new String[due.size()];
+            Integer[] attempts = new Integer[due.size()];
+            Map<String, ClaimedCall> byId = new HashMap<>();
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = due.get(i).callId();
+                attempts[i] = due.get(i).attempt();
+                byId.put(ids[i], due.get(i));
+            }
+            List<ClaimedCall> ours = new ArrayList<>(due.size());
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update call c set dial_started_at = ?, dials = c.dials + 1, updated_at = ?
+                    from unnest(?::text[], ?::int[]) as u(id, attempt)
+                    where c.id = u.id and c.attempt = u.attempt and c.state = 'dialing' and c.lease_owner = ?
+                      and c.dial_started_at is null
+                    returning c.id""")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setTimestamp(2, Timestamp.from(now));
+                ps.setArray(3, c.createArrayOf("text", ids));
+                ps.setArray(4, c.createArrayOf("int4", attempts));
+                ps.setString(5, nodeId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) ours.add(byId.get(rs.getString(1)));
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update call_attempt a set started_at = ? from unnest(?::text[], ?::int[]) as u(id, attempt)
+                    where a.call_id = u.id and a.attempt = u.attempt""")) {
+                String[] okIds = ours.stream().map(ClaimedCall::callId).toArray(String[]::new);
+                Integer[] okAttempts = ours.stream().map(ClaimedCall::attempt).toArray(Integer[]::new);
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setArray(2, c.createArrayOf("text", okIds));
+                ps.setArray(3, c.createArrayOf("int4", okAttempts));
+                ps.executeUpdate();
+            }
+            return ours;
+        });
+    }
+
+    /** Gives claimed-but-never-dialed calls back to the queue unchanged (graceful shutdown). */
+    int release(List<ClaimedCall> calls) {
+        if (calls.isEmpty()) return 0;
+        Instant now = clock.instant();
+        return db.tx(c -> {
+            int n = 0;
+            for (ClaimedCall call : calls) {
+                n += ReleaseSql.release(c, call.callId(), call.attempt(), nodeId, now);
+            }
+            return n;
+        });
+    }
+
+    void ringing(ClaimedCall call) {
+        progress(call, "ringing", "('dialing')", "ringing_at", "call.ringing");
+    }
+
+    void answered(ClaimedCall call, boolean machine) {
+        progress(call, "in_progress", "('dialing', 'ringing')", "answered_at", machine ? "call.answered_by_machine" : "call.answered");
+    }
+
+    private void progress(ClaimedCall call, String state, String fromStates, String attemptColumn, String event) {
+        Instant now = clock.instant();
+        db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update call set state = ?, updated_at = ? where id = ? and attempt = ?"
+                    + " and lease_owner = ? and state in " + fromStates)) {
+                ps.setString(1, state);
+                ps.setTimestamp(2, Timestamp.from(now));
+                ps.setString(3, call.callId());
+                ps.setInt(4, call.attempt());
+                ps.setString(5, nodeId);
+                if (ps.executeUpdate() == 0) {
+                    log.debug("call {}: attempt {} no longer ours; '{}' not recorded", call.callId(), call.attempt(), state);
+                    return null;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update call_attempt set " + attemptColumn + " = ? where call_id = ? and attempt = ?")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setString(2, call.callId());
+                ps.setInt(3, call.attempt());
+                ps.executeUpdate();
+            }
+            Outbox.write(c, now, new Outbox.Event(call.orgId(), event, call.callId(), Map.of(
+                    "call_id", call.callId(), "batch_id", call.batchId(), "attempt", call.attempt(), "state", state)));
+            return null;
+        });
+    }
+
+    /**
+     * Records the end of an attempt and lets the retry policy decide what comes next: back to
+     * {@code scheduled} with a new due time, or {@code finished} with the outcome.
+     */
+    void ended(ClaimedCall call, String outcome, Integer sipCode, String reason) {
+        Instant now = clock.instant();
+        db.tx(c -> {
+            Context ctx = context(c, call.callId()).orElse(null);
+            if (ctx == null || ctx.attempt() != call.attempt() || !nodeId.equals(ctx.leaseOwner()) || !ctx.active()) {
+                log.debug("call {}: attempt {} no longer ours; end ({}) not recorded", call.callId(), call.attempt(), outcome);
+                return null;
+            }
+            Optional<Instant> next = ctx.batchCancelled() ? Optional.empty()
+                    : policy(ctx.policyJson()).nextDue(outcome, ctx.dials(), now, ctx.deadline());
+            finishAttempt(c, call.callId(), call.attempt(), now, outcome, reason, sipCode);
+            settle(c, call.orgId(), call.callId(), call.batchId(), call.attempt(), outcome, reason, next, now);
+            return null;
+        });
+    }
+
+    /** The attempt row's end. */
+    static void finishAttempt(Connection c, String callId, int attempt, Instant now, String outcome, String reason,
+                              Integer sipCode) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update call_attempt set ended_at = ?, outcome = ?, reason = ?, sip_code = ? where call_id = ? and attempt = ?""")) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setString(2, outcome);
+            ps.setString(3, reason);
+            ps.setObject(4, sipCode);
+            ps.setString(5, callId);
+            ps.setInt(6, attempt);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Moves a call whose attempt ended either back to {@code scheduled} (when {@code next} is present)
+     * or to {@code finished}, with its outbox event. {@code attemptOutcome} {@code interrupted} finishes as {@code failed}.
+     */
+    static void settle(Connection c, String orgId, String callId, String batchId, int attempt, String attemptOutcome,
+                       String reason, Optional<Instant> next, Instant now) throws SQLException {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("call_id", callId);
+        payload.put("batch_id", batchId);
+        payload.put("attempt", attempt);
+        payload.put("attempt_outcome", attemptOutcome);
+        if (next.isPresent()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update call set state = 'scheduled', due_at = ?, lease_owner = null, lease_expires_at = null,
+                                    dial_started_at = null, updated_at = ? where id = ? and attempt = ?""")) {
+                ps.setTimestamp(1, Timestamp.from(next.get()));
+                ps.setTimestamp(2, Timestamp.from(now));
+                ps.setString(3, callId);
+                ps.setInt(4, attempt);
+                ps.executeUpdate();
+            }
+            payload.put("state", "scheduled");
+            payload.put("due_at", next.get().toString());
+            Outbox.write(c, now, new Outbox.Event(orgId, "call.retry_scheduled", callId, payload));
+        } else {
+            String outcome = attemptOutcome.equals("interrupted") ? "failed" : attemptOutcome;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update call set state = 'finished', outcome = ?, outcome_reason = ?, finished_at = ?, updated_at = ?,
+                                    lease_owner = null, lease_expires_at = null where id = ? and attempt = ?""")) {
+                ps.setString(1, outcome);
+                ps.setString(2, reason);
+                ps.setTimestamp(3, Timestamp.from(now));
+                ps.setTimestamp(4, Timestamp.from(now));
+                ps.setString(5, callId);
+                ps.setInt(6, attempt);
+                ps.executeUpdate();
+            }
+            payload.put("state", "finished");
+            payload.put("outcome", outcome);
+            if (reason != null) payload.put("reason", reason);
+            Outbox.write(c, now, new Outbox.Event(orgId, "call.finished", callId, payload));
+        }
+    }
+
+    RetryPolicy policy(String json) {
+        return policies.computeIfAbsent(json, j -> RetryPolicy.fromJson(Json.map(j)));
+    }
+
+    /** What the end of an attempt needs to know, read under the call's row lock. */
+    record Context(int attempt, int dials, String leaseOwner, boolean active, Instant deadline, String policyJson,
+                   boolean batchCancelled) {
+    }
+
+    static Optional<Context> context(Connection c, String callId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                select c.attempt, c.dials, c.lease_owner, c.state in ('dialing', 'ringing', 'in_progress'), c.deadline,
+                       a.retry_policy::text, b.status = 'cancelled'
+                from call c join agent a on a.id = c.agent_id join batch b on b.id = c.batch_id
+                where c.id = ? for update of c""")) {
+            ps.setString(1, callId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+                Timestamp deadline = rs.getTimestamp(5);
+                return Optional.of(new Context(rs.getInt(1), rs.getInt(2), rs.getString(3), rs.getBoolean(4),
+                        deadline == null ? null : deadline.toInstant(), rs.getString(6), rs.getBoolean(7)));
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.outdial.schedule;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A call this node has claimed: it holds the lease for {@code attempt} and may dial at {@code dialAt}.
+ *
+ * @param attempt the fencing token: every later write about this try names it, and loses if it changed
+ */
+record ClaimedCall(String callId, String orgId, String batchId, String lineId, String provider, String from,
+                   String destination, int attempt, Instant dialAt, Duration maxDuration) {
+}

@@ -1,0 +1,257 @@
+package dev.outdial.schedule;
+
+import dev.outdial.config.OutdialConfig.DispatchSettings;
+import dev.outdial.store.Database;
+import dev.outdial.telephony.CallRequest;
+import dev.outdial.telephony.Telephony;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The schedule's front door: on every node it claims due calls per line, paces their starts,
+ * dials them through the line's telephony provider, records what happens, and keeps leases and
+ * batches in order.
+ *
+ * <p>Threads: one claim loop, one pacer, one housekeeping loop, one LISTEN connection, and a
+ * virtual thread per call event. All state lives in PostgreSQL; a crash loses only leases, which
+ * expire. Stopping runs in order: stop claiming → give back calls not yet dialed → let live calls
+ * end (up to a limit) → stop renewing leases.
+ *
+ * <p>Tests run it without the loops ({@link DispatchSettings#enabled()} false) and drive each step
+ * on a controlled clock: {@link #claimDue()}, {@link #startDue()}, {@link #housekeep()}.
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    /** How often the housekeeping loop runs (with ±10 % jitter). */
+    private static final Duration HOUSEKEEPING_INTERVAL = Duration.ofSeconds(1);
+    /** Re-claim delay for a line whose next second of slots is handed out. */
+    private static final long SATURATED_WAIT_MS = 20;
+
+    private final Clock clock;
+    private final DispatchSettings settings;
+    private final Map<String, Telephony> telephony;
+    private final LineClaimer claimer;
+    private final CallTransitions transitions;
+    private final Housekeeper housekeeper;
+    private final Pacer pacer;
+    private final WorkSignal signal;
+    private final WorkListener listener;
+    private final ExecutorService callEvents = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicInteger live = new AtomicInteger();
+    private final AtomicLong started = new AtomicLong();
+    private final AtomicLong loopErrors = new AtomicLong();
+    private volatile boolean running;
+    private Thread claimThread;
+    private Thread housekeepingThread;
+
+    public Dispatcher(Database db, Clock clock, String nodeId, DispatchSettings settings, Map<String, Telephony> telephony,
+                      WorkSignal signal) {
+        this.clock = clock;
+        this.settings = settings;
+        this.telephony = Map.copyOf(telephony);
+        this.signal = signal;
+        this.claimer = new LineClaimer(db, clock, nodeId, settings.slotHorizon(), settings.leaseDuration(), settings.maxClaim());
+        this.transitions = new CallTransitions(db, clock, nodeId);
+        this.housekeeper = new Housekeeper(db, clock, nodeId, settings.leaseDuration(), transitions);
+        this.pacer = new Pacer(clock, this::dial);
+        this.listener = new WorkListener(db, signal);
+    }
+
+    /** Starts the loops, unless the settings disable them (tests drive the steps themselves). */
+    public void start() {
+        if (!settings.enabled()) return;
+        running = true;
+        pacer.start();
+        listener.start();
+        claimThread = Thread.ofPlatform().daemon().name("dispatcher").start(this::claimLoop);
+        housekeepingThread = Thread.ofPlatform().daemon().name("housekeeper").start(this::housekeepingLoop);
+    }
+
+    /** One claim round over every line with due work; returns the calls claimed and queued for their slots. */
+    public int claimDue() {
+        int n = 0;
+        for (String line : claimer.linesWithDueWork()) {
+            n += claimLine(line).calls().size();
+        }
+        return n;
+    }
+
+    /** Starts every claimed call whose slot has come (normally the pacer's thread does this). */
+    public int startDue() {
+        return pacer.startDue();
+    }
+
+    /** One round of housekeeping: lease renewal and expiry, deadlines, batch completion. */
+    public void housekeep() {
+        housekeeper.renewLeases();
+        housekeeper.expireLeases();
+        housekeeper.expireDeadlines();
+        housekeeper.completeBatches();
+    }
+
+    /** Calls of this node that are dialing, ringing or talking. */
+    public int liveCalls() {
+        return live.get();
+    }
+
+    /** Calls handed to a carrier by this node since it started. */
+    public long startedCalls() {
+        return started.get();
+    }
+
+    /** Claimed calls waiting for their dial slot. */
+    public int queuedCalls() {
+        return pacer.queued();
+    }
+
+    private LineClaimer.Result claimLine(String lineId) {
+        LineClaimer.Result r = claimer.claim(lineId);
+        if (!r.calls().isEmpty()) pacer.add(r.calls());
+        return r;
+    }
+
+    private void dial(List<ClaimedCall> due) {
+        for (ClaimedCall call : transitions.markStarted(due)) {
+            Telephony t = telephony.get(call.provider());
+            live.incrementAndGet();
+            started.incrementAndGet();
+            CallRunner runner = new CallRunner(call, transitions, callEvents, this::callEnded);
+            if (t == null) {
+                log.error("line {}: no telephony provider '{}' on this node; call {} fails", call.lineId(), call.provider(), call.callId());
+                runner.ended(new dev.outdial.telephony.EndCause(dev.outdial.telephony.EndCause.Kind.FAILED, null, "no_provider"));
+                continue;
+            }
+            try {
+                t.originate(new CallRequest(call.callId(), call.attempt(), call.from(), call.destination(),
+                        Duration.ofSeconds(30), call.maxDuration()), runner);
+            } catch (RuntimeException e) {
+                log.error("call {}: originate failed", call.callId(), e);
+                runner.ended(new dev.outdial.telephony.EndCause(dev.outdial.telephony.EndCause.Kind.FAILED, null, "originate_error"));
+            }
+        }
+    }
+
+    private void callEnded() {
+        live.decrementAndGet();
+        signal.run(); // a slot on the line is free again
+    }
+
+    private void claimLoop() {
+        while (running) {
+            try {
+                boolean saturated = false;
+                for (String line : claimer.linesWithDueWork()) {
+                    if (!running) break;
+                    saturated |= claimLine(line).saturated();
+                }
+                signal.awaitMillis(saturated ? SATURATED_WAIT_MS : settings.pollInterval().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Throwable t) { // the loop must never die: log, count, back off, go on
+                loopErrors.incrementAndGet();
+                log.error("dispatcher: claim round failed; retrying in 1 s", t);
+                sleepQuietly(1000);
+            }
+        }
+    }
+
+    private void housekeepingLoop() {
+        long lastRenewal = 0;
+        while (running) {
+            try {
+                long nowNanos = System.nanoTime();
+                if (nowNanos - lastRenewal >= settings.leaseRenewal().toNanos()) {
+                    housekeeper.renewLeases();
+                    lastRenewal = nowNanos;
+                }
+                housekeeper.expireLeases();
+                housekeeper.expireDeadlines();
+                housekeeper.completeBatches();
+                if (ThreadLocalRandom.current().nextInt(600) == 0) housekeeper.purgeIdempotency();
+            } catch (Throwable t) {
+                loopErrors.incrementAndGet();
+                log.error("housekeeper: round failed; continuing", t);
+            }
+            long base = HOUSEKEEPING_INTERVAL.toMillis();
+            sleepQuietly(base + ThreadLocalRandom.current().nextLong(-base / 10, base / 10 + 1));
+        }
+    }
+
+    /**
+     * Stops in order: no new claims, calls waiting for their slot go back to the queue, live calls
+     * get up to {@code drain} to end, and leases are renewed until then. Calling it twice is harmless.
+     */
+    public void stop(Duration drain) {
+        if (!running && claimThread == null) {
+            transitions.release(pacer.stop());
+            return;
+        }
+        running = false;
+        signal.run();
+        join(claimThread);
+        claimThread = null;
+        int released = transitions.release(pacer.stop());
+        if (released > 0) log.info("dispatcher: gave back {} claimed calls not yet dialed", released);
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (live.get() > 0 && System.nanoTime() < deadline) {
+            sleepQuietly(50);
+        }
+        if (live.get() > 0) {
+            log.warn("dispatcher: {} calls still live after {}; their leases will expire and they will be settled as interrupted",
+                    live.get(), drain);
+        }
+        join(housekeepingThread);
+        housekeepingThread = null;
+        listener.close();
+        callEvents.shutdown();
+    }
+
+    /**
+     * Stops every thread at once without writing anything: what a crash leaves behind. Tests use
+     * it to check that leases expire and nothing is dialed twice.
+     */
+    public void crash() {
+        running = false;
+        signal.run();
+        join(claimThread);
+        pacer.stop();
+        join(housekeepingThread);
+        listener.close();
+        callEvents.shutdownNow();
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    private static void join(Thread t) {
+        if (t == null) return;
+        t.interrupt();
+        try {
+            t.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package dev.outdial.schedule;
+
+import dev.outdial.store.Database;
+import dev.outdial.store.Outbox;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The claim transaction for one line (DESIGN §7). Under the line's row lock it counts the line's
+ * active calls, takes at most {@code max_concurrent − active} due calls by priority then due time
+ * ({@code FOR UPDATE SKIP LOCKED}), and gives each a dial slot spaced {@code 1/cps} apart from the
+ * line's {@code next_dial_at}. Because every node takes the same row lock, the concurrency and
+ * rate limits hold across all nodes (invariant 4); because every claim bumps the call's attempt
+ * number, a node that lost its lease can no longer write about the call (invariant 2).
+ */
+final class LineClaimer {
+    /** Active states: a call in one of these holds one of the line's concurrent slots. */
+    static final String ACTIVE = "('dialing', 'ringing', 'in_progress')";
+
+    private final Database db;
+    private final Clock clock;
+    private final String nodeId;
+    private final Duration slotHorizon;
+    private final Duration leaseDuration;
+    private final int maxClaim;
+
+    LineClaimer(Database db, Clock clock, String nodeId, Duration slotHorizon, Duration leaseDuration, int maxClaim) {
+        this.db = db;
+        this.clock = clock;
+        this.nodeId = nodeId;
+        this.slotHorizon = slotHorizon;
+        this.leaseDuration = leaseDuration;
+        this.maxClaim = maxClaim;
+    }
+
+    /**
+     * What one claim did.
+     *
+     * @param saturated true if the claim stopped at the slot horizon or the per-claim limit while due work
+     *                  remained, so the dispatcher should come back soon rather than after its poll interval
+     */
+    record Result(List<ClaimedCall> calls, boolean saturated) {
+        static final Result NONE = new Result(List.of(), false);
+    }
+
+    /** Lines of any organization that have due work now. */
+    List<String> linesWithDueWork() {
+        Instant now = clock.instant();
+        return db.read(c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select l.id from line l where l.deleted_at is null and exists
+                      (select 1 from call c where c.line_id = l.id and c.state = 'scheduled' and c.due_at <= ?)""")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        });
+    }
+
+    Result claim(String lineId) {
+        Instant now = clock.instant();
+        return db.tx(c -> {
+            String provider;
+            String from;
+            int maxConcurrent;
+            double cps;
+            Instant nextDialAt;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select provider, phone_number, max_concurrent, max_cps, next_dial_at
+                    from line where id = ? and deleted_at is null for update""")) {
+                ps.setString(1, lineId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return Result.NONE;
+                    provider = rs.getString(1);
+                    from = rs.getString(2);
+                    maxConcurrent = rs.getInt(3);
+                    cps = rs.getDouble(4);
+                    Timestamp t = rs.getTimestamp(5);
+                    // '-infinity' comes back as a huge negative date: any past value means "free now".
+                    nextDialAt = t == null ? now : t.toInstant();
+                }
+            }
+            Instant start = nextDialAt.isAfter(now) ? nextDialAt : now;
+            Instant horizonEnd = now.plus(slotHorizon);
+            if (start.isAfter(horizonEnd)) {
+                return new Result(List.of(), true); // this line's next second of slots is already handed out
+            }
+            long spacingNanos = Math.max(1, Math.round(1_000_000_000d / cps));
+            long slotsInHorizon = Duration.between(start, horizonEnd).toNanos() / spacingNanos + 1;
+            int active = countActive(c, lineId);
+            long room = Math.min(Math.min(maxConcurrent - (long) active, slotsInHorizon), maxClaim);
+            if (room <= 0) {
+                return Result.NONE; // at max concurrency: a call's end signals the dispatcher
+            }
+            List<ClaimedCall> calls = take(c, lineId, provider, from, (int) room, now, start, spacingNanos);
+            if (calls.isEmpty()) {
+                return Result.NONE;
+            }
+            try (PreparedStatement ps = c.prepareStatement("update line set next_dial_at = ? where id = ?")) {
+                ps.setTimestamp(1, Timestamp.from(start.plusNanos(spacingNanos * calls.size())));
+                ps.setString(2, lineId);
+                ps.executeUpdate();
+            }
+            recordAttempts(c, calls, now);
+            markBatchesStarted(c, calls, now);
+            List<Outbox.Event> events = new ArrayList<>(calls.size());
+            for (ClaimedCall call : calls) {
+                events.add(new Outbox.Event(call.orgId(), "call.dialing", call.callId(), Map.of(
+                        "call_id", call.callId(), "batch_id", call.batchId(), "attempt", call.attempt(),
+                        "state", "dialing", "dial_at", call.dialAt().toString())));
+            }
+            Outbox.write(c, now, events);
+            boolean saturated = calls.size() == room && room < maxConcurrent - (long) active;
+            return new Result(calls, saturated);
+        });
+    }
+
+    private static int countActive(Connection c, String lineId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select count(*) from call where line_id = ? and state in " + ACTIVE)) {
+            ps.setString(1, lineId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private List<ClaimedCall> take(Connection c, String lineId, String provider, String from, int room, Instant now,
+                                   Instant start, long spacingNanos) throws SQLException {
+        List<ClaimedCall> calls = new ArrayList<>(room);
+        try (PreparedStatement ps = c.prepareStatement("""
+                with picked as (
+                    select id, priority, due_at from call
+                    where line_id = ? and state = 'scheduled' and due_at <= ? and (deadline is null or deadline > ?)
+                    order by priority desc, due_at, id
+                    limit ? for update skip locked),
+                numbered as (
+                    select id, row_number() over (order by priority desc, due_at, id) - 1 as k from picked)
+                update call c set state = 'dialing', attempt = c.attempt + 1, lease_owner = ?, lease_expires_at = ?,
+                                  dial_started_at = null, updated_at = ?
+                from numbered n, agent a
+                where c.id = n.id and a.id = c.agent_id
+                returning c.id, c.org_id, c.batch_id, c.attempt, c.destination, a.max_duration_s, n.k""")) {
+            Timestamp nowTs = Timestamp.from(now);
+            ps.setString(1, lineId);
+            ps.setTimestamp(2, nowTs);
+            ps.setTimestamp(3, nowTs);
+            ps.setInt(4, room);
+            ps.setString(5, nodeId);
+            ps.setTimestamp(6, Timestamp.from(now.plus(leaseDuration)));
+            ps.setTimestamp(7, nowTs);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    calls.add(new ClaimedCall(rs.getString(1), rs.getString(2), rs.getString(3), lineId, provider, from,
+                            rs.getString(5), rs.getInt(4), start.plusNanos(spacingNanos * rs.getLong(7)),
+                            Duration.ofSeconds(rs.getInt(6))));
+                }
+            }
+        }
+        return calls;
+    }
+
+    private void recordAttempts(Connection c, List<ClaimedCall> calls, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into call_attempt (call_id, attempt, org_id, line_id, node_id, claimed_at, dial_at)
+                values (?, ?, ?, ?, ?, ?, ?)""")) {
+            Timestamp nowTs = Timestamp.from(now);
+            for (ClaimedCall call : calls) {
+                ps.setString(1, call.callId());
+                ps.setInt(2, call.attempt());
+                ps.setString(3, call.orgId());
+                ps.setString(4, call.lineId());
+                ps.setString(5, nodeId);
+                ps.setTimestamp(6, nowTs);
+                ps.setTimestamp(7, Timestamp.from(call.dialAt()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void markBatchesStarted(Connection c, List<ClaimedCall> calls, Instant now) throws SQLException {
+        Set<String> batchIds = new LinkedHashSet<>();
+        for (ClaimedCall call : calls) batchIds.add(call.batchId());
+        List<Outbox.Event> events = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                update batch set status = 'in_progress', updated_at = ?
+                where id = any(?) and status = 'pending' returning id, org_id""")) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setArray(2, c.createArrayOf("text", batchIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(new Outbox.Event(rs.getString(2), "batch.in_progress", rs.getString(1),
+                            Map.of("batch_id", rs.getString(1), "status", "in_progress")));
+                }
+            }
+        }
+        Outbox.write(c, now, events);
+    }
+}

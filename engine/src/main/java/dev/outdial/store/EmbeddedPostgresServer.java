@@ -1,0 +1,88 @@
+package dev.outdial.store;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A PostgreSQL server that Outdial starts and stops with its own process, keeping its files
+ * under a data directory so that a second start finds the same data.
+ *
+ * <p>The zonky library is built for tests and starts PostgreSQL with fsync off; Outdial's server
+ * holds customers' contacts, so it runs durable unless the caller asks otherwise (tests do).
+ * As root, zonky runs PostgreSQL through {@code unshare -U}, because PostgreSQL refuses to run as root.
+ */
+public final class EmbeddedPostgresServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+
+    private final EmbeddedPostgres postgres;
+
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    /**
+     * Starts (initializing on first use) the server whose files are in {@code pgDir}.
+     *
+     * @param durable true for production: fsync, synchronous commit and full page writes on
+     */
+    public static EmbeddedPostgresServer start(Path pgDir, boolean durable) {
+        try {
+            Files.createDirectories(pgDir);
+            String onOff = durable ? "on" : "off";
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(pgDir.toAbsolutePath())
+                    .setCleanDataDirectory(false)
+                    .setOverrideWorkingDirectory(pgDir.toAbsolutePath().getParent().resolve("pg-bin").toFile())
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("fsync", onOff)
+                    .setServerConfig("synchronous_commit", onOff)
+                    .setServerConfig("full_page_writes", onOff)
+                    .setServerConfig("max_connections", "200")
+                    .setServerConfig("shared_buffers", "256MB")
+                    .setServerConfig("timezone", "UTC")
+                    .setRegisterShutdownHook(true)
+                    .start();
+            log.info("embedded PostgreSQL: started on port {} with data in {} (durable={})", pg.getPort(), pgDir, durable);
+            return new EmbeddedPostgresServer(pg);
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException("""
+                    The embedded PostgreSQL could not start with data in %s: %s
+                    If this machine runs Outdial as root, PostgreSQL needs user namespaces (the command 'unshare -U true' must work);
+                    otherwise run Outdial as an ordinary user. Or point Outdial at an external PostgreSQL instead:
+                      --db-url jdbc:postgresql://HOST:5432/outdial --db-user USER --db-password PASSWORD
+                    (or the variables OUTDIAL_DB_URL, OUTDIAL_DB_USER, OUTDIAL_DB_PASSWORD)."""
+                    .formatted(pgDir, rootCause(e)), e);
+        }
+    }
+
+    /** A JDBC URL for {@code database} as the superuser {@code postgres}. */
+    public String jdbcUrl(String database) {
+        return postgres.getJdbcUrl("postgres", database);
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            log.warn("embedded PostgreSQL: stop failed: {}", e.toString());
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

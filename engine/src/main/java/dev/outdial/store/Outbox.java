@@ -1,0 +1,46 @@
+package dev.outdial.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Writes events into the outbox inside the caller's transaction, so an event exists exactly when
+ * the change it announces was committed (invariant 5). Delivery reads the table later.
+ */
+public final class Outbox {
+    private Outbox() {
+    }
+
+    /** One event to announce: its type (e.g. {@code call.finished}), the object it is about, and its payload. */
+    public record Event(String orgId, String type, String subjectId, Object payload) {
+    }
+
+    public static void write(Connection c, Instant at, Event event) throws SQLException {
+        write(c, at, List.of(event));
+    }
+
+    /** Writes all events in one round trip (a rewritten multi-row insert). */
+    public static void write(Connection c, Instant at, List<Event> events) throws SQLException {
+        if (events.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "insert into outbox (event_id, org_id, type, subject_id, payload, created_at) values (?, ?, ?, ?, ?::jsonb, ?)")) {
+            Timestamp ts = Timestamp.from(at);
+            for (Event e : events) {
+                ps.setString(1, Ids.next("evt"));
+                ps.setString(2, e.orgId());
+                ps.setString(3, e.type());
+                ps.setString(4, e.subjectId());
+                ps.setString(5, Json.write(e.payload()));
+                ps.setTimestamp(6, ts);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.outdial.telephony.simulated;
+
+import dev.outdial.config.OutdialConfig.SimulatedSettings;
+import dev.outdial.telephony.CallLeg;
+import dev.outdial.telephony.CallListener;
+import dev.outdial.telephony.CallRequest;
+import dev.outdial.telephony.EndCause;
+import dev.outdial.telephony.EndCause.Kind;
+import dev.outdial.telephony.Telephony;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A deterministic carrier and callee for demos and load tests. The destination's last digit
+ * decides what happens (a SIP URI uses the last digit it contains; none counts as 0):
+ *
+ * <pre>
+ *   0–5  answered by a person, talks for talk_time, then hangs up    → completed
+ *   6    busy (SIP 486) at once                                         → busy
+ *   7    rings for ring_time, then no answer (SIP 480)                  → no_answer
+ *   8    answered by an answering machine after ring_time              → voicemail
+ *   9    number does not exist (SIP 404) at once                       → failed, invalid_number
+ * </pre>
+ *
+ * Timers run on one scheduler thread, not a thread per call, so a load test can hold many
+ * thousands of simulated calls at once.
+ */
+public final class SimulatedTelephony implements Telephony {
+    private final SimulatedSettings settings;
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "simulated-carrier");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public SimulatedTelephony(SimulatedSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String provider() {
+        return "simulated";
+    }
+
+    /** The documented rule: what a call to {@code destination} will do. */
+    public static Kind behaviourOf(String destination) {
+        int digit = 0;
+        for (int i = destination.length() - 1; i >= 0; i--) {
+            char ch = destination.charAt(i);
+            if (ch >= '0' && ch <= '9') {
+                digit = ch - '0';
+                break;
+            }
+        }
+        return switch (digit) {
+            case 6 -> Kind.BUSY;
+            case 7 -> Kind.NO_ANSWER;
+            case 8 -> Kind.MACHINE;
+            case 9 -> Kind.FAILED;
+            default -> Kind.HANGUP;
+        };
+    }
+
+    @Override
+    public CallLeg originate(CallRequest request, CallListener listener) {
+        Leg leg = new Leg(listener);
+        Duration ring = min(settings.ringTime(), request.ringTimeout());
+        Duration talk = min(settings.talkTime(), request.maxDuration());
+        switch (behaviourOf(request.to())) {
+            case BUSY -> leg.at(Duration.ZERO, () -> leg.end(new EndCause(Kind.BUSY, 486, "busy_here")));
+            case FAILED -> leg.at(Duration.ZERO, () -> leg.end(new EndCause(Kind.FAILED, 404, "invalid_number")));
+            case NO_ANSWER -> {
+                leg.at(Duration.ZERO, listener::ringing);
+                leg.at(ring, () -> leg.end(new EndCause(Kind.NO_ANSWER, 480, "no_answer")));
+            }
+            case MACHINE -> {
+                leg.at(Duration.ZERO, listener::ringing);
+                leg.at(ring, () -> leg.answer(true));
+                leg.at(ring.plus(talk), () -> leg.end(new EndCause(Kind.MACHINE, 200, "answering_machine")));
+            }
+            default -> {
+                leg.at(Duration.ZERO, listener::ringing);
+                leg.at(ring, () -> leg.answer(false));
+                leg.at(ring.plus(talk), () -> leg.end(new EndCause(Kind.HANGUP, 200, "callee_hangup")));
+            }
+        }
+        return leg;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return b == null || a.compareTo(b) <= 0 ? a : b;
+    }
+
+    @Override
+    public void close() {
+        timers.shutdownNow();
+    }
+
+    /** One simulated leg: its pending timers and whether it has ended. */
+    private final class Leg implements CallLeg {
+        private final CallListener listener;
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private volatile boolean answered;
+        private final java.util.List<ScheduledFuture<?>> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Leg(CallListener listener) {
+            this.listener = listener;
+        }
+
+        void at(Duration delay, Runnable step) {
+            pending.add(timers.schedule(() -> {
+                if (!ended.get()) step.run();
+            }, delay.toNanos(), TimeUnit.NANOSECONDS));
+        }
+
+        void answer(boolean machine) {
+            answered = true;
+            listener.answered(machine);
+        }
+
+        void end(EndCause cause) {
+            if (ended.compareAndSet(false, true)) {
+                pending.forEach(f -> f.cancel(false));
+                listener.ended(cause);
+            }
+        }
+
+        @Override
+        public void hangup() {
+            end(answered ? new EndCause(Kind.HANGUP, 200, "agent_hangup") : new EndCause(Kind.CANCELED, 487, "canceled"));
+        }
+    }
+}
