@@ -154,7 +154,7 @@ final class Body {
         }
         List<Body> out = new ArrayList<>(v.size());
         for (int i = 0; i < v.size(); i++) {
-            out.add(new Body(v.get(i), pointer(field) + "/" + i, errors, index == null && field.equals("recipients") ? i : index));
+            out.add(new Body(v.get(i), pointer(field) + "/" + i, errors, index == null && field.equals("recipients") ? Integer.valueOf(i) : index));
         }
         return out;
     }

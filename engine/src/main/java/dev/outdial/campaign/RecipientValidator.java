@@ -46,6 +46,7 @@ final class RecipientValidator {
         int before = errors.size();
         for (FieldError e : r.parseErrors()) {
             errors.add(new FieldError(e.pointer(), e.reason(), i));
+            if (e.pointer().equals(p)) return null; // the row is not an object: nothing more to say about it
         }
         String destination = destination(p, i, r.phoneNumber(), errors);
 

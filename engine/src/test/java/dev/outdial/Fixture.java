@@ -1,0 +1,107 @@
+package dev.outdial;
+
+import dev.outdial.config.OutdialConfig;
+import dev.outdial.config.OutdialConfig.DispatchSettings;
+import dev.outdial.config.OutdialConfig.SimulatedSettings;
+import dev.outdial.store.Database;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A node (or several) on a fresh database, with an organization, its key and an HTTP client.
+ * Closing it stops the nodes and drops the connection pool.
+ */
+public final class Fixture implements AutoCloseable {
+    public final Database db;
+    public final Clock clock;
+    public final String orgId;
+    public final String key;
+    private final List<Outdial> nodes = new ArrayList<>();
+
+    private Fixture(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+        Outdial first = startNode("node-a", DispatchSettings.defaults().withEnabled(false), SimulatedSettings.defaults());
+        this.orgId = first.organizations().createOrganization("test-org");
+        this.key = first.organizations().createKey(orgId, "test").secret();
+    }
+
+    /** A fixture whose first node runs no loops: the test drives claims, starts and housekeeping. */
+    public static Fixture manual(Clock clock) {
+        return new Fixture(TestPostgres.fresh(), clock);
+    }
+
+    public static Fixture manual() {
+        return manual(Clock.systemUTC());
+    }
+
+    public Outdial node() {
+        return nodes.get(0);
+    }
+
+    public TestApi api() {
+        return new TestApi(node().port(), key);
+    }
+
+    public TestApi api(String otherKey) {
+        return new TestApi(node().port(), otherKey);
+    }
+
+    /** Starts another node on the same database. */
+    public Outdial startNode(String nodeId, DispatchSettings dispatch, SimulatedSettings simulated) {
+        OutdialConfig config = OutdialConfig.fromEnv(Map.of()).withPort(0).withDataDir(Path.of("unused"))
+                .withNodeId(nodeId).withDispatch(dispatch).withSimulated(simulated);
+        Outdial node = Outdial.start(config, db, clock, true);
+        nodes.add(node);
+        return node;
+    }
+
+    /** Simulated calls that ring and talk for no time, so tests finish quickly. */
+    public static SimulatedSettings instantCalls() {
+        return new SimulatedSettings(Duration.ZERO, Duration.ZERO);
+    }
+
+    /** Creates an agent through the API and returns its id. */
+    public String agent(Map<String, Object> spec) {
+        TestApi.Answer a = api().post("/v1/agents", spec);
+        if (a.status() != 201) throw new IllegalStateException("agent create failed: " + a.text());
+        return a.json().get("id").asText();
+    }
+
+    public String agent() {
+        return agent(Map.of("name", "Reminder", "prompt", "Hi {{name}}",
+                "variables", List.of(Map.of("name", "name", "type", "string", "required", true))));
+    }
+
+    /** Creates a simulated line through the API and returns its id. */
+    public String line(int maxConcurrent, double maxCps) {
+        TestApi.Answer a = api().post("/v1/lines", Map.of("name", "L", "phone_number", "+14155552671", "provider", "simulated",
+                "max_concurrent", maxConcurrent, "max_cps", maxCps));
+        if (a.status() != 201) throw new IllegalStateException("line create failed: " + a.text());
+        return a.json().get("id").asText();
+    }
+
+    /** N recipients with valid US numbers whose last digit is {@code lastDigit} (or cycling 0–9 if negative). */
+    public static List<Map<String, Object>> recipients(int n, int lastDigit) {
+        List<Map<String, Object>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int d = lastDigit < 0 ? i % 10 : lastDigit;
+            // 201-555-01xx style numbers are not valid; use an area code and exchange libphonenumber accepts.
+            String number = String.format("+1415%03d%03d%d", 200 + (i / 10000) % 800, (i / 10) % 1000, d);
+            out.add(Map.of("phone_number", number, "variables", Map.of("name", "P" + i)));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            nodes.get(i).stop(Duration.ofSeconds(5));
+        }
+        db.close();
+    }
+}
