@@ -41,7 +41,8 @@ public final class Outdial implements AutoCloseable {
     private volatile boolean ready;
     private volatile boolean stopped;
 
-    private Outdial(OutdialConfig config, Database db, boolean ownsDb, Clock clock, boolean withHttp) {
+    private Outdial(OutdialConfig config, Database db, boolean ownsDb, Clock clock, boolean withHttp,
+                    Map<String, Telephony> carriers) {
         this.config = config;
         this.db = db;
         this.ownsDb = ownsDb;
@@ -52,8 +53,11 @@ public final class Outdial implements AutoCloseable {
         this.batches = new Batches(db, clock);
         this.calls = new Calls(db);
         this.intake = new Intake(db, clock, agents, lines, batches, signal);
-        Telephony simulated = new SimulatedTelephony(config.simulated());
-        this.telephony = Map.of(simulated.provider(), simulated);
+        if (carriers == null) {
+            Telephony simulated = new SimulatedTelephony(config.simulated());
+            carriers = Map.of(simulated.provider(), simulated);
+        }
+        this.telephony = Map.copyOf(carriers);
         this.dispatcher = new Dispatcher(db, clock, config.nodeId(), config.dispatch(), telephony, signal);
         this.http = withHttp ? new HttpApi(new HttpApi.Services(db, clock, organizations, agents, lines, batches, calls, intake,
                 telephony.keySet()), () -> ready) : null;
@@ -64,7 +68,7 @@ public final class Outdial implements AutoCloseable {
         log.info("outdial: starting with {}", config);
         Database db = Database.open(config);
         try {
-            return new Outdial(config, db, true, Clock.systemUTC(), true).begin();
+            return new Outdial(config, db, true, Clock.systemUTC(), true, null).begin();
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -73,7 +77,13 @@ public final class Outdial implements AutoCloseable {
 
     /** Starts a node on a database someone else owns (tests, several nodes in one process). */
     public static Outdial start(OutdialConfig config, Database db, Clock clock, boolean withHttp) {
-        return new Outdial(config, db, false, clock, withHttp).begin();
+        return new Outdial(config, db, false, clock, withHttp, null).begin();
+    }
+
+    /** As above, with the carriers given by provider name instead of the configured ones. */
+    public static Outdial start(OutdialConfig config, Database db, Clock clock, boolean withHttp,
+                                Map<String, Telephony> carriers) {
+        return new Outdial(config, db, false, clock, withHttp, carriers).begin();
     }
 
     private Outdial begin() {

@@ -53,9 +53,15 @@ public final class Fixture implements AutoCloseable {
 
     /** Starts another node on the same database. */
     public Outdial startNode(String nodeId, DispatchSettings dispatch, SimulatedSettings simulated) {
+        return startNode(nodeId, dispatch, simulated, null);
+    }
+
+    /** Starts another node on the same database with the given carriers (null: the simulated one). */
+    public Outdial startNode(String nodeId, DispatchSettings dispatch, SimulatedSettings simulated,
+                             Map<String, dev.outdial.telephony.Telephony> carriers) {
         OutdialConfig config = OutdialConfig.fromEnv(Map.of()).withPort(0).withDataDir(Path.of("unused"))
                 .withNodeId(nodeId).withDispatch(dispatch).withSimulated(simulated);
-        Outdial node = Outdial.start(config, db, clock, true);
+        Outdial node = carriers == null ? Outdial.start(config, db, clock, true) : Outdial.start(config, db, clock, true, carriers);
         nodes.add(node);
         return node;
     }

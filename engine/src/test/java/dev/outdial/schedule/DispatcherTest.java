@@ -1,0 +1,199 @@
+package dev.outdial.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outdial.Fixture;
+import dev.outdial.Outdial;
+import dev.outdial.TestApi;
+import dev.outdial.TestClock;
+import dev.outdial.config.OutdialConfig.DispatchSettings;
+import dev.outdial.config.OutdialConfig.SimulatedSettings;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The claim, the pacing and the leases, stepped by hand on a controlled clock. */
+class DispatcherTest {
+    private static final DispatchSettings MANUAL = DispatchSettings.defaults().withEnabled(false);
+    private static final SimulatedSettings LONG_CALLS = new SimulatedSettings(Duration.ZERO, Duration.ofHours(1));
+
+    private final TestClock clock = TestClock.at("2026-03-02T15:00:00Z");
+    private Fixture f;
+
+    @AfterEach
+    void tearDown() {
+        if (f != null) f.close();
+    }
+
+    private String submit(TestApi api, String agentId, String lineId, List<Map<String, Object>> recipients) {
+        Map<String, Object> b = new HashMap<>();
+        b.put("name", "B");
+        b.put("agent_id", agentId);
+        b.put("line_id", lineId);
+        b.put("recipients", recipients);
+        TestApi.Answer a = api.post("/v1/batches", b);
+        assertThat(a.status()).as(a.text()).isEqualTo(201);
+        return a.json().get("id").asText();
+    }
+
+    private List<Instant> slots() {
+        return f.db.read(c -> {
+            List<Instant> out = new ArrayList<>();
+            try (ResultSet rs = c.createStatement().executeQuery("select dial_at from call_attempt order by dial_at")) {
+                while (rs.next()) out.add(rs.getTimestamp(1).toInstant());
+            }
+            return out;
+        });
+    }
+
+    private String one(String sql) {
+        return f.db.read(c -> {
+            try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        });
+    }
+
+    @Test
+    void claim_takes_no_more_than_max_concurrent_and_spaces_slots_by_cps() {
+        f = Fixture.manual(clock);
+        String line = f.line(3, 2.0);
+        submit(f.api(), f.agent(), line, Fixture.recipients(10, 0));
+        Outdial node = f.node();
+
+        assertThat(node.dispatcher().claimDue()).isEqualTo(3);
+        assertThat(node.dispatcher().claimDue()).as("line is at max concurrency").isZero();
+        Instant t0 = clock.instant();
+        assertThat(slots()).containsExactly(t0, t0.plusMillis(500), t0.plusMillis(1000));
+        assertThat(one("select status from batch")).isEqualTo("in_progress");
+        assertThat(one("select count(*) from outbox where type = 'call.dialing'")).isEqualTo("3");
+
+        assertThat(node.dispatcher().startDue()).as("only the first slot has come").isEqualTo(1);
+        clock.advance(Duration.ofMillis(499));
+        assertThat(node.dispatcher().startDue()).as("never before its slot").isZero();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(node.dispatcher().startDue()).isEqualTo(1);
+    }
+
+    @Test
+    void higher_priority_is_claimed_first_then_earlier_due() {
+        f = Fixture.manual(clock);
+        String line = f.line(1, 10);
+        String agent = f.agent();
+        List<Map<String, Object>> rs = new ArrayList<>();
+        rs.add(Map.of("phone_number", "+14155550100".replace("0100", "2670"), "variables", Map.of("name", "low")));
+        rs.add(Map.of("phone_number", "+14155552671", "variables", Map.of("name", "high"), "priority", 5));
+        submit(f.api(), agent, line, rs);
+        assertThat(f.node().dispatcher().claimDue()).isEqualTo(1);
+        assertThat(one("select variables->>'name' from call where state = 'dialing'")).isEqualTo("high");
+    }
+
+    @Test
+    void two_dispatchers_claiming_at_once_never_share_a_call_and_hold_the_line_limits() throws Exception {
+        f = Fixture.manual(clock);
+        String line = f.line(40, 100);
+        submit(f.api(), f.agent(), line, Fixture.recipients(2000, 0));
+        Outdial a = f.node();
+        Outdial b = f.startNode("node-b", MANUAL, LONG_CALLS);
+
+        // Both claim as fast as they can, in parallel: real contention on the line row lock.
+        List<Thread> threads = new ArrayList<>();
+        for (Outdial node : List.of(a, b)) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 30; i++) node.dispatcher().claimDue();
+            }));
+        }
+        for (Thread t : threads) t.join();
+
+        assertThat(one("select count(*) from call where state <> 'scheduled'")).isEqualTo("40");
+        assertThat(one("select count(*) from call_attempt")).isEqualTo("40");
+        assertThat(one("select count(distinct call_id) from call_attempt")).isEqualTo("40");
+        assertThat(one("select count(distinct lease_owner) from call where state = 'dialing'")).isIn("1", "2");
+        // Slots across both nodes are one sequence 10 ms apart: never closer.
+        List<Instant> s = slots();
+        for (int i = 1; i < s.size(); i++) {
+            assertThat(Duration.between(s.get(i - 1), s.get(i))).isGreaterThanOrEqualTo(Duration.ofMillis(10));
+        }
+    }
+
+    @Test
+    void an_expired_lease_is_interrupted_and_retried_later_never_at_once() throws Exception {
+        f = Fixture.manual(clock);
+        String line = f.line(5, 5);
+        String batch = submit(f.api(), f.agent(), line, Fixture.recipients(1, 0));
+        Outdial a = f.startNode("node-crashing", MANUAL, LONG_CALLS);
+        assertThat(a.dispatcher().claimDue()).isEqualTo(1);
+        assertThat(a.dispatcher().startDue()).isEqualTo(1);
+        awaitSql("select count(*) from call where state = 'in_progress'", "1");
+        a.crash();
+
+        Outdial b = f.node();
+        clock.advance(Duration.ofSeconds(29));
+        b.dispatcher().housekeep();
+        assertThat(one("select state from call")).as("lease still valid").isEqualTo("in_progress");
+
+        clock.advance(Duration.ofSeconds(2));
+        b.dispatcher().housekeep();
+        assertThat(one("select state from call")).isEqualTo("scheduled");
+        assertThat(one("select outcome from call_attempt where attempt = 1")).isEqualTo("interrupted");
+        Instant due = Timestamp.valueOf(one("select due_at at time zone 'UTC' from call").replace('T', ' ')).toLocalDateTime()
+                .toInstant(java.time.ZoneOffset.UTC);
+        assertThat(due).isEqualTo(clock.instant().plus(Duration.ofMinutes(5)));
+        assertThat(one("select count(*) from outbox where type = 'call.retry_scheduled'")).isEqualTo("1");
+
+        assertThat(b.dispatcher().claimDue()).as("no immediate re-dial").isZero();
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(b.dispatcher().claimDue()).isEqualTo(1);
+        assertThat(b.dispatcher().startDue()).isEqualTo(1);
+        assertThat(one("select dials from call")).isEqualTo("2");
+        assertThat(one("select attempt from call")).isEqualTo("2");
+        assertThat(f.api().get("/v1/calls/" + one("select id from call")).json().get("history")).hasSize(2);
+        assertThat(batch).isNotNull();
+    }
+
+    @Test
+    void a_claim_never_dialed_before_a_crash_is_released_without_spending_an_attempt() {
+        f = Fixture.manual(clock);
+        String line = f.line(5, 1);
+        submit(f.api(), f.agent(), line, Fixture.recipients(3, 0));
+        Outdial a = f.startNode("node-crashing", MANUAL, LONG_CALLS);
+        assertThat(a.dispatcher().claimDue()).isEqualTo(2); // cps 1, horizon 1 s: slots now and now+1 s
+        a.crash();
+
+        clock.advance(Duration.ofSeconds(31));
+        f.node().dispatcher().housekeep();
+        assertThat(one("select count(*) from call where state = 'scheduled' and dials = 0")).isEqualTo("3");
+        assertThat(one("select count(*) from call_attempt where outcome = 'released'")).isEqualTo("2");
+        assertThat(f.node().dispatcher().claimDue()).as("released calls are due at once").isEqualTo(2);
+    }
+
+    @Test
+    void a_cancelled_batch_is_not_dialed_even_if_already_claimed() {
+        f = Fixture.manual(clock);
+        String line = f.line(5, 1);
+        String batch = submit(f.api(), f.agent(), line, Fixture.recipients(4, 0));
+        assertThat(f.node().dispatcher().claimDue()).isEqualTo(2);
+        TestApi.Answer a = f.api().post("/v1/batches/" + batch + "/cancel", Map.of());
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.json().get("status").asText()).isEqualTo("cancelled");
+        assertThat(a.json().at("/counts/by_outcome/canceled").asInt()).isEqualTo(4);
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(f.node().dispatcher().startDue()).isEqualTo(2); // taken off the queue...
+        assertThat(f.node().dispatcher().startedCalls()).as("...but none dialed").isZero();
+    }
+
+    private void awaitSql(String sql, String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!expected.equals(one(sql))) {
+            if (System.nanoTime() > deadline) throw new AssertionError(sql + " never became " + expected + "; is " + one(sql));
+            Thread.sleep(20);
+        }
+    }
+}
