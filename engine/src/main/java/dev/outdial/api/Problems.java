@@ -40,7 +40,8 @@ final class Problems {
                     "Something went wrong on our side; nothing partial was stored. Reference: " + ref, List.of());
         });
         routes.error(404, ctx -> {
-            if (ctx.result() == null || ctx.result().isEmpty()) {
+            String type = ctx.res().getContentType();
+            if (type == null || !type.startsWith(CONTENT_TYPE)) { // not yet a problem: Javalin's own "no such route"
                 write(ctx, 404, "not-found", "Not found", "No route " + ctx.method() + " " + ctx.path(), List.of());
             }
         });

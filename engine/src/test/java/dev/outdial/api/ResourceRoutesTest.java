@@ -1,0 +1,84 @@
+package dev.outdial.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outdial.Fixture;
+import dev.outdial.TestApi;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Agents and lines over HTTP: defaults, validation with pointers, PATCH, paging, delete. */
+class ResourceRoutesTest {
+
+    @Test
+    void agent_lifecycle_with_defaults_patch_and_delete() {
+        try (Fixture f = Fixture.manual()) {
+            TestApi api = f.api();
+            TestApi.Answer a = api.post("/v1/agents", Map.of("name", "A", "prompt", "Hello {{name}}",
+                    "variables", List.of(Map.of("name", "name"))));
+            assertThat(a.status()).as(a.text()).isEqualTo(201);
+            String id = a.json().get("id").asText();
+            assertThat(id).startsWith("agt_").hasSize(24);
+            assertThat(a.json().get("language").asText()).isEqualTo("en");
+            assertThat(a.json().get("max_duration_seconds").asInt()).isEqualTo(600);
+            assertThat(a.json().at("/retry_policy/max_attempts").asInt()).isEqualTo(3);
+            assertThat(a.json().at("/variables/0/type").asText()).isEqualTo("string");
+            assertThat(a.json().at("/variables/0/required").asBoolean()).isTrue();
+
+            TestApi.Answer p = api.patch("/v1/agents/" + id, Map.of("max_duration_seconds", 120, "timezone", "Europe/Madrid"));
+            assertThat(p.status()).as(p.text()).isEqualTo(200);
+            assertThat(p.json().get("max_duration_seconds").asInt()).isEqualTo(120);
+            assertThat(p.json().get("prompt").asText()).isEqualTo("Hello {{name}}");
+            assertThat(p.json().get("timezone").asText()).isEqualTo("Europe/Madrid");
+
+            assertThat(api.delete("/v1/agents/" + id).status()).isEqualTo(204);
+            assertThat(api.get("/v1/agents/" + id).status()).isEqualTo(404);
+            assertThat(api.delete("/v1/agents/" + id).status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void invalid_agent_and_line_fields_are_all_named() {
+        try (Fixture f = Fixture.manual()) {
+            TestApi api = f.api();
+            TestApi.Answer a = api.post("/v1/agents", Map.of("prompt", 5, "timezone", "Nowhere/City", "max_duration_seconds", 1,
+                    "variables", List.of(Map.of("name", "1bad", "type", "date")), "surprise", true,
+                    "retry_policy", Map.of("max_attempts", 0)));
+            assertThat(a.status()).isEqualTo(422);
+            assertThat(a.json().findValuesAsText("pointer")).containsExactlyInAnyOrder("/name", "/prompt", "/timezone",
+                    "/max_duration_seconds", "/variables/0/name", "/variables/0/type", "/surprise", "/retry_policy");
+
+            TestApi.Answer l = api.post("/v1/lines", Map.of("phone_number", "12345", "provider", "carrier-pigeon",
+                    "max_concurrent", 0, "max_cps", -1));
+            assertThat(l.status()).isEqualTo(422);
+            assertThat(l.json().findValuesAsText("pointer")).containsExactlyInAnyOrder("/phone_number", "/provider",
+                    "/max_concurrent", "/max_cps");
+            assertThat(api.get("/v1/agents").json().get("data")).isEmpty();
+            assertThat(api.get("/v1/lines").json().get("data")).isEmpty();
+        }
+    }
+
+    @Test
+    void lists_page_through_every_object_once() {
+        try (Fixture f = Fixture.manual()) {
+            TestApi api = f.api();
+            for (int i = 0; i < 7; i++) f.line(1, 1);
+            Set<String> seen = new HashSet<>();
+            String cursor = null;
+            int pages = 0;
+            do {
+                TestApi.Answer page = api.get("/v1/lines?limit=3" + (cursor == null ? "" : "&cursor=" + cursor));
+                page.json().get("data").forEach(l -> assertThat(seen.add(l.get("id").asText())).isTrue());
+                cursor = page.json().get("has_more").asBoolean() ? page.json().get("next_cursor").asText() : null;
+                pages++;
+            } while (cursor != null);
+            assertThat(seen).hasSize(7);
+            assertThat(pages).isEqualTo(3);
+            assertThat(api.get("/v1/lines?limit=0").status()).isEqualTo(422);
+            assertThat(api.get("/v1/nothing-here").status()).isEqualTo(404);
+        }
+    }
+}
