@@ -189,6 +189,41 @@ class DispatcherTest {
         assertThat(f.node().dispatcher().startedCalls()).as("...but none dialed").isZero();
     }
 
+    @Test
+    void a_stopping_node_gives_back_the_calls_it_has_not_dialed() {
+        f = Fixture.manual(clock);
+        String line = f.line(5, 1);
+        submit(f.api(), f.agent(), line, Fixture.recipients(3, 0));
+        Outdial a = f.startNode("node-stopping", MANUAL, LONG_CALLS);
+        assertThat(a.dispatcher().claimDue()).isEqualTo(2);
+        a.stop(Duration.ofMillis(100));
+        assertThat(one("select count(*) from call where state = 'scheduled' and lease_owner is null")).isEqualTo("3");
+        assertThat(one("select count(*) from call_attempt where outcome = 'released'")).isEqualTo("2");
+        a.stop(Duration.ofMillis(100)); // twice is harmless
+        // The slots handed out stay spent (another node may have used its own), so wait for the next free one.
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(f.node().dispatcher().claimDue()).as("due again, on another node").isEqualTo(2);
+    }
+
+    @Test
+    void a_call_not_connected_by_its_deadline_expires() {
+        f = Fixture.manual(clock);
+        String line = f.line(1, 1);
+        Map<String, Object> b = new HashMap<>();
+        b.put("name", "B");
+        b.put("agent_id", f.agent());
+        b.put("line_id", line);
+        b.put("deadline", clock.instant().plus(Duration.ofMinutes(10)).toString());
+        b.put("recipients", Fixture.recipients(2, 0));
+        String batch = f.api().post("/v1/batches", b).json().get("id").asText();
+        assertThat(f.node().dispatcher().claimDue()).isEqualTo(1); // max_concurrent 1: the other one waits
+        clock.advance(Duration.ofMinutes(10));
+        f.node().dispatcher().housekeep();
+        assertThat(one("select count(*) from call where outcome = 'expired'")).isEqualTo("1");
+        assertThat(f.node().dispatcher().claimDue()).isZero();
+        assertThat(f.api().get("/v1/batches/" + batch).json().at("/counts/by_outcome/expired").asInt()).isEqualTo(1);
+    }
+
     private void awaitSql(String sql, String expected) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!expected.equals(one(sql))) {

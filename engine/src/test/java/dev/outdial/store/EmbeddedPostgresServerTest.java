@@ -1,0 +1,57 @@
+package dev.outdial.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.outdial.config.OutdialConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The production database path: a durable embedded server whose data survives a restart. */
+class EmbeddedPostgresServerTest {
+
+    @Test
+    void a_second_start_finds_the_data_of_the_first(@TempDir Path dir) {
+        OutdialConfig config = OutdialConfig.fromEnv(Map.of()).withDataDir(dir);
+        try (Database db = Database.open(config)) {
+            db.tx(c -> c.createStatement().executeUpdate("insert into org (id, name, created_at) values ('org_keep', 'k', now())"));
+            String fsync = db.read(c -> {
+                try (ResultSet rs = c.createStatement().executeQuery("show fsync")) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            });
+            assertThat(fsync).as("the embedded server runs durable").isEqualTo("on");
+        }
+        assertThat(dir.resolve("pg/PG_VERSION")).exists();
+        try (Database db = Database.open(config)) {
+            String name = db.read(c -> {
+                try (ResultSet rs = c.createStatement().executeQuery("select name from org where id = 'org_keep'")) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            });
+            assertThat(name).isEqualTo("k");
+        }
+    }
+
+    @Test
+    void a_data_directory_that_cannot_be_used_fails_with_a_message_that_says_what_to_do(@TempDir Path dir) throws Exception {
+        Path notADir = Files.writeString(dir.resolve("file"), "x");
+        assertThatThrownBy(() -> EmbeddedPostgresServer.start(notADir.resolve("pg"), true))
+                .isInstanceOf(StartupException.class)
+                .hasMessageContaining("could not start")
+                .hasMessageContaining("--db-url")
+                .hasMessageContaining("OUTDIAL_DB_URL");
+    }
+
+    @Test
+    void an_unreachable_external_database_fails_with_the_setting_to_check() {
+        assertThatThrownBy(() -> Database.connect("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2", "u", "p"))
+                .isInstanceOf(StartupException.class)
+                .hasMessageContaining("--db-url");
+    }
+}

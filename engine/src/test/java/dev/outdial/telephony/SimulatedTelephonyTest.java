@@ -1,0 +1,87 @@
+package dev.outdial.telephony;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outdial.config.OutdialConfig.SimulatedSettings;
+import dev.outdial.telephony.EndCause.Kind;
+import dev.outdial.telephony.simulated.SimulatedTelephony;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The simulated carrier does what its documented rule says, in order, ending exactly once. */
+class SimulatedTelephonyTest {
+
+    @Test
+    void the_last_digit_picks_the_behaviour() {
+        assertThat(SimulatedTelephony.behaviourOf("+14155552670")).isEqualTo(Kind.HANGUP);
+        assertThat(SimulatedTelephony.behaviourOf("+14155552675")).isEqualTo(Kind.HANGUP);
+        assertThat(SimulatedTelephony.behaviourOf("+14155552676")).isEqualTo(Kind.BUSY);
+        assertThat(SimulatedTelephony.behaviourOf("+14155552677")).isEqualTo(Kind.NO_ANSWER);
+        assertThat(SimulatedTelephony.behaviourOf("+14155552678")).isEqualTo(Kind.MACHINE);
+        assertThat(SimulatedTelephony.behaviourOf("+14155552679")).isEqualTo(Kind.FAILED);
+        assertThat(SimulatedTelephony.behaviourOf("sip:agent7@pbx.example.com")).isEqualTo(Kind.NO_ANSWER);
+        assertThat(SimulatedTelephony.behaviourOf("sip:bob@pbx.example.com")).isEqualTo(Kind.HANGUP);
+    }
+
+    @Test
+    void events_arrive_in_order_and_end_once() throws Exception {
+        SimulatedTelephony t = new SimulatedTelephony(new SimulatedSettings(Duration.ofMillis(10), Duration.ofMillis(10)));
+        try {
+            assertThat(run(t, "+14155552670")).containsExactly("ringing", "answered human", "ended HANGUP 200");
+            assertThat(run(t, "+14155552676")).containsExactly("ended BUSY 486");
+            assertThat(run(t, "+14155552677")).containsExactly("ringing", "ended NO_ANSWER 480");
+            assertThat(run(t, "+14155552678")).containsExactly("ringing", "answered machine", "ended MACHINE 200");
+            assertThat(run(t, "+14155552679")).containsExactly("ended FAILED 404");
+        } finally {
+            t.close();
+        }
+    }
+
+    @Test
+    void hanging_up_before_answer_cancels_and_no_later_event_follows() throws Exception {
+        SimulatedTelephony t = new SimulatedTelephony(new SimulatedSettings(Duration.ofMillis(200), Duration.ofSeconds(5)));
+        try {
+            List<String> events = new CopyOnWriteArrayList<>();
+            CallLeg leg = t.originate(new CallRequest("cal_x", 1, "+1", "+14155552670", Duration.ofSeconds(30), Duration.ofMinutes(1)),
+                    recorder(events, new CountDownLatch(1)));
+            Thread.sleep(50);
+            leg.hangup();
+            Thread.sleep(400);
+            assertThat(events).containsExactly("ringing", "ended CANCELED 487");
+        } finally {
+            t.close();
+        }
+    }
+
+    private static List<String> run(SimulatedTelephony t, String to) throws InterruptedException {
+        List<String> events = new CopyOnWriteArrayList<>();
+        CountDownLatch ended = new CountDownLatch(1);
+        t.originate(new CallRequest("cal_x", 1, "+1", to, Duration.ofSeconds(30), Duration.ofMinutes(1)), recorder(events, ended));
+        assertThat(ended.await(5, TimeUnit.SECONDS)).isTrue();
+        return events;
+    }
+
+    private static CallListener recorder(List<String> events, CountDownLatch ended) {
+        return new CallListener() {
+            @Override
+            public void ringing() {
+                events.add("ringing");
+            }
+
+            @Override
+            public void answered(boolean machine) {
+                events.add(machine ? "answered machine" : "answered human");
+            }
+
+            @Override
+            public void ended(EndCause cause) {
+                events.add("ended " + cause.kind() + " " + cause.sipCode());
+                ended.countDown();
+            }
+        };
+    }
+}
