@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
  * lines a newcomer (or a script) needs to submit a first batch. Each value is printed as
  * {@code name: value} on its own line.
  */
-@Command(name = "demo", description = "Run a node with a demo organization, key, agent and simulated line.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run a node with a demo organization, key, agent and simulated line.")
 final class Demo implements Callable<Integer> {
     static final String ORG = "demo";
     static final String AGENT = "Demo reminder agent";

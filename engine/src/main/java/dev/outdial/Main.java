@@ -50,12 +50,15 @@ public final class Main implements Runnable {
             OutdialConfig c = OutdialConfig.fromEnv(System.getenv());
             if (port != null) c = c.withPort(port);
             if (dataDir != null) c = c.withDataDir(dataDir);
-            if (dbUrl != null) c = c.withDatabase(dbUrl, dbUser != null ? dbUser : c.dbUser(), dbPassword != null ? dbPassword : c.dbPassword());
+            if (dbUrl != null || dbUser != null || dbPassword != null) {
+                c = c.withDatabase(dbUrl != null ? dbUrl : c.dbUrl(), dbUser != null ? dbUser : c.dbUser(),
+                        dbPassword != null ? dbPassword : c.dbPassword());
+            }
             return c;
         }
     }
 
-    @Command(name = "serve", description = "Run an Outdial node: API, dispatcher, carriers.")
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run an Outdial node: API, dispatcher, carriers.")
     static final class Serve implements Callable<Integer> {
         @CommandLine.Mixin
         Common common = new Common();
@@ -78,7 +81,7 @@ public final class Main implements Runnable {
         done.await();
     }
 
-    @Command(name = "keys", description = "Manage API keys.", subcommands = {KeysCreate.class})
+    @Command(name = "keys", mixinStandardHelpOptions = true, description = "Manage API keys.", subcommands = {KeysCreate.class})
     static final class Keys implements Runnable {
         @Override
         public void run() {
@@ -86,7 +89,7 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "create", description = "Create an API key (and the organization if it does not exist); the key is shown once.")
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an API key (and the organization if it does not exist); the key is shown once.")
     static final class KeysCreate implements Callable<Integer> {
         @CommandLine.Mixin
         Common common = new Common();
@@ -109,7 +112,7 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "version", description = "Print the version.")
+    @Command(name = "version", mixinStandardHelpOptions = true, description = "Print the version.")
     static final class VersionCommand implements Runnable {
         @Override
         public void run() {

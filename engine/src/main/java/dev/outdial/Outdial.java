@@ -87,8 +87,8 @@ public final class Outdial implements AutoCloseable {
     }
 
     private Outdial begin() {
+        if (http != null) http.start("0.0.0.0", config.port()); // first: a taken port fails before any call is claimed
         dispatcher.start();
-        if (http != null) http.start("0.0.0.0", config.port());
         ready = true;
         log.info("outdial: node {} ready{}", config.nodeId(), http == null ? "" : " on port " + http.port());
         return this;
@@ -152,8 +152,8 @@ public final class Outdial implements AutoCloseable {
         if (stopped) return;
         stopped = true;
         ready = false;
+        dispatcher.crash(); // first: events the carriers still raise are dropped, as in a dead process
         telephony.values().forEach(Telephony::close);
-        dispatcher.crash();
         if (http != null) http.close();
         if (ownsDb) db.close();
     }

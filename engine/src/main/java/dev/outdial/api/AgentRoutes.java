@@ -55,7 +55,6 @@ final class AgentRoutes {
         Agent current = agents.get(org, ctx.pathParam("id"));
         List<FieldError> errors = new ArrayList<>();
         Body patch = Body.of(ctx, errors);
-        patch.rejectUnknown(FIELDS);
         ObjectNode base = Json.MAPPER.valueToTree(current);
         base.remove(List.of("id", "created_at", "updated_at"));
         Agent.Spec spec = spec(new Body(Body.merge(base, patch.node()), "", errors, null), errors);

@@ -32,6 +32,7 @@ public final class HttpApi implements AutoCloseable {
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
             config.router.ignoreTrailingSlashes = true;
+            config.http.prefer405over404 = true;
             Problems.register(config.routes);
             config.routes.get("/health", ctx -> {
                 boolean ok = ready.getAsBoolean();

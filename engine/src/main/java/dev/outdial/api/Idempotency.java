@@ -18,7 +18,7 @@ import java.util.List;
 /**
  * {@code Idempotency-Key} on POST: the first response is stored and returned again for the same key
  * for 24 hours (Stripe's rules). A key reused with a different request is a 422; a key whose first
- * request is still running is a 409. A 5xx is not stored, so the client may retry.
+ * request is still running is a 409. Error answers are not stored: the client may fix and retry.
  */
 final class Idempotency {
     static final String HEADER = "Idempotency-Key";

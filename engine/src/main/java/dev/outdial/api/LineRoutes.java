@@ -48,7 +48,6 @@ final class LineRoutes {
         Line current = lines.get(org, ctx.pathParam("id"));
         List<FieldError> errors = new ArrayList<>();
         Body patch = Body.of(ctx, errors);
-        patch.rejectUnknown(FIELDS);
         ObjectNode base = Json.MAPPER.valueToTree(current);
         base.remove(List.of("id", "created_at", "updated_at"));
         Http.json(ctx, 200, lines.update(org, current.id(), spec(new Body(Body.merge(base, patch.node()), "", errors, null), errors)));

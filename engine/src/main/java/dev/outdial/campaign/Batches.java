@@ -33,8 +33,10 @@ public final class Batches {
         return db.read(c -> find(c, orgId, "id = ?", id)).orElseThrow(() -> new NotFoundException("batch", id));
     }
 
+    /** The batch a request with this Idempotency-Key created within the last 24 hours. */
     Optional<Batch> findByIdempotencyKey(String orgId, String key) {
-        return db.read(c -> find(c, orgId, "idempotency_key = ?", key));
+        Instant since = clock.instant().minus(java.time.Duration.ofHours(24));
+        return db.read(c -> find(c, orgId, "idempotency_key = ?", key)).filter(b -> b.createdAt().isAfter(since));
     }
 
     public Page<Batch> list(String orgId, String cursor, int limit, String status) {
@@ -82,14 +84,35 @@ public final class Batches {
             if (status.equals("cancelled")) return null;
             if (status.equals("completed")) throw new ConflictException("batch " + id + " is already completed");
             int canceled;
+            // One statement: finish the undialed calls (event ids in the shape of Ids.next: base32 letters), close the attempts that were claimed but never
+            // dialed, and announce each call (invariant 5).
             try (PreparedStatement ps = c.prepareStatement("""
-                    update call set state = 'finished', outcome = 'canceled', outcome_reason = 'batch_cancelled',
-                                    finished_at = ?, updated_at = ?, lease_owner = null, lease_expires_at = null
-                    where batch_id = ? and (state = 'scheduled' or (state = 'dialing' and dial_started_at is null))""")) {
-                ps.setTimestamp(1, Timestamp.from(now));
-                ps.setTimestamp(2, Timestamp.from(now));
+                    with gone as (
+                        update call set state = 'finished', outcome = 'canceled', outcome_reason = 'batch_cancelled',
+                                        finished_at = ?, updated_at = ?, lease_owner = null, lease_expires_at = null
+                        where batch_id = ? and (state = 'scheduled' or (state = 'dialing' and dial_started_at is null))
+                        returning id, org_id, attempt, state),
+                    closed as (
+                        update call_attempt a set ended_at = ?, outcome = 'canceled', reason = 'batch_cancelled'
+                        from gone where a.call_id = gone.id and a.attempt = gone.attempt and a.ended_at is null),
+                    events as (
+                        insert into outbox (event_id, org_id, type, subject_id, payload, created_at)
+                        select 'evt_' || translate(substr(md5(random()::text || gone.id), 1, 20), '0189', 'wxyz'), gone.org_id, 'call.finished', gone.id,
+                               jsonb_build_object('call_id', gone.id, 'batch_id', ?::text, 'state', 'finished',
+                                                  'outcome', 'canceled', 'reason', 'batch_cancelled'), ?
+                        from gone)
+                    select count(*) from gone""")) {
+                Timestamp ts = Timestamp.from(now);
+                ps.setTimestamp(1, ts);
+                ps.setTimestamp(2, ts);
                 ps.setString(3, id);
-                canceled = ps.executeUpdate();
+                ps.setTimestamp(4, ts);
+                ps.setString(5, id);
+                ps.setTimestamp(6, ts);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    canceled = rs.getInt(1);
+                }
             }
             try (PreparedStatement ps = c.prepareStatement("""
                     update batch set status = 'cancelled', updated_at = ?, finished_at = ? where id = ?""")) {

@@ -79,6 +79,7 @@ public final class Intake {
         String batchId = Ids.next("bat");
         try {
             db.tx(c -> {
+                if (req.idempotencyKey() != null) releaseExpiredKey(c, orgId, req.idempotencyKey(), now);
                 insertBatch(c, orgId, batchId, req, valid.size(), now);
                 copyCalls(c, orgId, batchId, req, agent, valid, now);
                 Outbox.write(c, now, new Outbox.Event(orgId, "batch.created", batchId,
@@ -130,6 +131,17 @@ public final class Intake {
             errors.add(FieldError.of("/default_country", "not an ISO 3166 country code libphonenumber knows: " + req.defaultCountry()));
         }
         return agent;
+    }
+
+    /** A key older than the replay period may be used again: the old batch lets go of it. */
+    private static void releaseExpiredKey(Connection c, String orgId, String key, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "update batch set idempotency_key = null where org_id = ? and idempotency_key = ? and created_at <= ?")) {
+            ps.setString(1, orgId);
+            ps.setString(2, key);
+            ps.setTimestamp(3, Timestamp.from(now.minus(Duration.ofHours(24))));
+            ps.executeUpdate();
+        }
     }
 
     private static void insertBatch(Connection c, String orgId, String batchId, BatchRequest req, int total, Instant now)

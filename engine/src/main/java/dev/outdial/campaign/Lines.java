@@ -95,8 +95,21 @@ public final class Lines {
         return get(orgId, id);
     }
 
+    /** Deletes a line with no unfinished calls; a line still carrying calls is a conflict, not a stranding. */
     public void delete(String orgId, String id) {
         int n = db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select count(*) from call where line_id = ? and org_id = ? and state <> 'finished'")) {
+                ps.setString(1, id);
+                ps.setString(2, orgId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        throw new ConflictException("line " + id + " still has " + rs.getInt(1)
+                                + " unfinished calls; cancel their batches or wait for them to finish");
+                    }
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement(
                     "update line set deleted_at = ? where org_id = ? and id = ? and deleted_at is null")) {
                 ps.setTimestamp(1, Timestamp.from(clock.instant()));

@@ -49,7 +49,7 @@ public record OutdialConfig(
     /** Defaults, overlaid with the {@code OUTDIAL_*} variables of the given environment. */
     public static OutdialConfig fromEnv(Map<String, String> env) {
         return new OutdialConfig(
-                Integer.parseInt(env.getOrDefault("OUTDIAL_PORT", "8080")),
+                port(env.getOrDefault("OUTDIAL_PORT", "8080")),
                 Path.of(env.getOrDefault("OUTDIAL_DATA_DIR", "data")),
                 emptyToNull(env.get("OUTDIAL_DB_URL")),
                 emptyToNull(env.get("OUTDIAL_DB_USER")),
@@ -89,6 +89,14 @@ public record OutdialConfig(
         return "port=" + port + " dataDir=" + dataDir + " db=" + (dbUrl == null ? "embedded" : dbUrl)
                 + " dbUser=" + dbUser + " dbPassword=" + (dbPassword == null ? "-" : "****")
                 + " node=" + nodeId + " " + dispatch + " " + simulated;
+    }
+
+    private static int port(String s) {
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("OUTDIAL_PORT must be a port number, got '" + s + "'");
+        }
     }
 
     private static String emptyToNull(String s) {

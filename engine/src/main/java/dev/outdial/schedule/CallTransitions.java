@@ -149,7 +149,7 @@ final class CallTransitions {
                 return null;
             }
             Optional<Instant> next = ctx.batchCancelled() ? Optional.empty()
-                    : policy(ctx.policyJson()).nextDue(outcome, ctx.dials(), now, ctx.deadline());
+                    : policy(ctx.policyJson()).nextDue(outcome, ctx.dials(), ctx.maxAttempts(), now, ctx.deadline());
             finishAttempt(c, call.callId(), call.attempt(), now, outcome, reason, sipCode);
             settle(c, call.orgId(), call.callId(), call.batchId(), call.attempt(), outcome, reason, next, now);
             return null;
@@ -220,22 +220,22 @@ final class CallTransitions {
     }
 
     /** What the end of an attempt needs to know, read under the call's row lock. */
-    record Context(int attempt, int dials, String leaseOwner, boolean active, Instant deadline, String policyJson,
-                   boolean batchCancelled) {
+    record Context(int attempt, int dials, int maxAttempts, String leaseOwner, boolean active, Instant deadline,
+                   String policyJson, boolean batchCancelled) {
     }
 
     static Optional<Context> context(Connection c, String callId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                select c.attempt, c.dials, c.lease_owner, c.state in ('dialing', 'ringing', 'in_progress'), c.deadline,
+                select c.attempt, c.dials, c.max_attempts, c.lease_owner, c.state in ('dialing', 'ringing', 'in_progress'), c.deadline,
                        a.retry_policy::text, b.status = 'cancelled'
                 from call c join agent a on a.id = c.agent_id join batch b on b.id = c.batch_id
                 where c.id = ? for update of c""")) {
             ps.setString(1, callId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return Optional.empty();
-                Timestamp deadline = rs.getTimestamp(5);
-                return Optional.of(new Context(rs.getInt(1), rs.getInt(2), rs.getString(3), rs.getBoolean(4),
-                        deadline == null ? null : deadline.toInstant(), rs.getString(6), rs.getBoolean(7)));
+                Timestamp deadline = rs.getTimestamp(6);
+                return Optional.of(new Context(rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getString(4), rs.getBoolean(5),
+                        deadline == null ? null : deadline.toInstant(), rs.getString(7), rs.getBoolean(8)));
             }
         }
     }

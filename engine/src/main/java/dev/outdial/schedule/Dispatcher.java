@@ -46,12 +46,14 @@ public final class Dispatcher implements AutoCloseable {
     private final Housekeeper housekeeper;
     private final Pacer pacer;
     private final WorkSignal signal;
+    private final String nodeId;
     private final WorkListener listener;
     private final ExecutorService callEvents = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger live = new AtomicInteger();
     private final AtomicLong started = new AtomicLong();
     private final AtomicLong loopErrors = new AtomicLong();
     private volatile boolean running;
+    private volatile boolean housekeepingRunning;
     private Thread claimThread;
     private Thread housekeepingThread;
 
@@ -61,6 +63,7 @@ public final class Dispatcher implements AutoCloseable {
         this.settings = settings;
         this.telephony = Map.copyOf(telephony);
         this.signal = signal;
+        this.nodeId = nodeId;
         this.claimer = new LineClaimer(db, clock, nodeId, settings.slotHorizon(), settings.leaseDuration(), settings.maxClaim());
         this.transitions = new CallTransitions(db, clock, nodeId);
         this.housekeeper = new Housekeeper(db, clock, nodeId, settings.leaseDuration(), transitions);
@@ -71,10 +74,13 @@ public final class Dispatcher implements AutoCloseable {
     /** Starts the loops, unless the settings disable them (tests drive the steps themselves). */
     public void start() {
         if (!settings.enabled()) return;
+        int recovered = housekeeper.recoverOwnLeases();
+        if (recovered > 0) log.warn("dispatcher: settled {} calls a previous process with node id {} left live", recovered, nodeId);
         running = true;
         pacer.start();
         listener.start();
         claimThread = Thread.ofPlatform().daemon().name("dispatcher").start(this::claimLoop);
+        housekeepingRunning = true;
         housekeepingThread = Thread.ofPlatform().daemon().name("housekeeper").start(this::housekeepingLoop);
     }
 
@@ -169,7 +175,7 @@ public final class Dispatcher implements AutoCloseable {
 
     private void housekeepingLoop() {
         long lastRenewal = 0;
-        while (running) {
+        while (housekeepingRunning) {
             try {
                 long nowNanos = System.nanoTime();
                 if (nowNanos - lastRenewal >= settings.leaseRenewal().toNanos()) {
@@ -206,12 +212,13 @@ public final class Dispatcher implements AutoCloseable {
         if (released > 0) log.info("dispatcher: gave back {} claimed calls not yet dialed", released);
         long deadline = System.nanoTime() + drain.toNanos();
         while (live.get() > 0 && System.nanoTime() < deadline) {
-            sleepQuietly(50);
+            sleepQuietly(50); // the housekeeping loop keeps renewing the live calls' leases meanwhile
         }
         if (live.get() > 0) {
             log.warn("dispatcher: {} calls still live after {}; their leases will expire and they will be settled as interrupted",
                     live.get(), drain);
         }
+        housekeepingRunning = false;
         join(housekeepingThread);
         housekeepingThread = null;
         listener.close();
@@ -224,6 +231,7 @@ public final class Dispatcher implements AutoCloseable {
      */
     public void crash() {
         running = false;
+        housekeepingRunning = false;
         signal.run();
         join(claimThread);
         pacer.stop();

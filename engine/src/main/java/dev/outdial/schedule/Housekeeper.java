@@ -89,7 +89,7 @@ final class Housekeeper {
                     }
                     CallTransitions.Context ctx = CallTransitions.context(c, e.id()).orElseThrow();
                     Optional<Instant> next = ctx.batchCancelled() ? Optional.empty()
-                            : transitions.policy(ctx.policyJson()).nextDue("interrupted", ctx.dials(), now, ctx.deadline());
+                            : transitions.policy(ctx.policyJson()).nextDue("interrupted", ctx.dials(), ctx.maxAttempts(), now, ctx.deadline());
                     log.warn("call {}: lease of attempt {} expired (its node stopped); {}", e.id(), e.attempt(),
                             next.map(d -> "retry due " + d).orElse("no retry left: finished as failed"));
                     CallTransitions.finishAttempt(c, e.id(), e.attempt(), now, "interrupted", "lease_expired", null);
@@ -100,6 +100,23 @@ final class Housekeeper {
             total += n;
             if (n < STEP_LIMIT) return total;
         }
+    }
+
+    /**
+     * At start, before this node holds anything: calls still leased to this node id belong to an
+     * earlier process with the same id, so their leases are expired now instead of being renewed forever.
+     */
+    int recoverOwnLeases() {
+        Instant now = clock.instant();
+        db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update call set lease_expires_at = ? where lease_owner = ? and state in "
+                    + LineClaimer.ACTIVE)) {
+                ps.setTimestamp(1, Timestamp.from(now.minusMillis(1)));
+                ps.setString(2, nodeId);
+                return ps.executeUpdate();
+            }
+        });
+        return expireLeases();
     }
 
     /** Scheduled calls whose deadline has passed end as {@code expired}. */

@@ -27,6 +27,18 @@ final class ReleaseSql {
         }
         if (n == 1) {
             CallTransitions.finishAttempt(c, callId, attempt, now, "released", "claimed_not_dialed", null);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into outbox (event_id, org_id, type, subject_id, payload, created_at)
+                    select ?, org_id, 'call.released', id,
+                           jsonb_build_object('call_id', id, 'batch_id', batch_id, 'attempt', ?::int, 'state', 'scheduled',
+                                              'reason', 'claimed_not_dialed'), ?
+                    from call where id = ?""")) {
+                ps.setString(1, dev.outdial.store.Ids.next("evt"));
+                ps.setInt(2, attempt);
+                ps.setTimestamp(3, Timestamp.from(now));
+                ps.setString(4, callId);
+                ps.executeUpdate();
+            }
         }
         return n;
     }

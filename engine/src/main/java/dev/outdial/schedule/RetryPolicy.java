@@ -59,8 +59,13 @@ public record RetryPolicy(int maxAttempts, Map<String, Duration> delays) {
      * the call is finished: the outcome is final, the budget is spent, or the deadline comes first.
      */
     public Optional<Instant> nextDue(String outcome, int dialsSoFar, Instant now, Instant deadline) {
+        return nextDue(outcome, dialsSoFar, maxAttempts, now, deadline);
+    }
+
+    /** As above with the call's own budget, fixed when it was accepted (a later policy change does not move it). */
+    public Optional<Instant> nextDue(String outcome, int dialsSoFar, int budget, Instant now, Instant deadline) {
         Duration delay = delays.get(outcome);
-        if (delay == null || dialsSoFar >= maxAttempts) {
+        if (delay == null || dialsSoFar >= budget) {
             return Optional.empty();
         }
         Instant due = now.plus(delay);

@@ -45,11 +45,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("shared_buffers", "256MB")
                     .setServerConfig("timezone", "UTC")
-                    .setRegisterShutdownHook(true)
+                    .setRegisterShutdownHook(false) // Outdial stops it last, after the dispatcher has drained
                     .start();
             log.info("embedded PostgreSQL: started on port {} with data in {} (durable={})", pg.getPort(), pgDir, durable);
             return new EmbeddedPostgresServer(pg);
         } catch (IOException | RuntimeException e) {
+            if (String.valueOf(rootCause(e)).contains("could not lock")) {
+                throw new StartupException("The data directory " + pgDir + " is in use by another Outdial process."
+                        + " Stop it first, or pass another --data-dir (or OUTDIAL_DATA_DIR).", e);
+            }
             throw new StartupException("""
                     The embedded PostgreSQL could not start with data in %s: %s
                     If this machine runs Outdial as root, PostgreSQL needs user namespaces (the command 'unshare -U true' must work);

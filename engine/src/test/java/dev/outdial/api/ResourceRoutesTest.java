@@ -34,6 +34,10 @@ class ResourceRoutesTest {
             assertThat(p.json().get("prompt").asText()).isEqualTo("Hello {{name}}");
             assertThat(p.json().get("timezone").asText()).isEqualTo("Europe/Madrid");
 
+            TestApi.Answer unknown = api.patch("/v1/agents/" + id, Map.of("colour", "red"));
+            assertThat(unknown.status()).isEqualTo(422);
+            assertThat(unknown.json().findValuesAsText("pointer")).containsExactly("/colour");
+
             assertThat(api.delete("/v1/agents/" + id).status()).isEqualTo(204);
             assertThat(api.get("/v1/agents/" + id).status()).isEqualTo(404);
             assertThat(api.delete("/v1/agents/" + id).status()).isEqualTo(404);
@@ -62,6 +66,19 @@ class ResourceRoutesTest {
     }
 
     @Test
+    void a_line_with_unfinished_calls_cannot_be_deleted() {
+        try (Fixture f = Fixture.manual()) {
+            TestApi api = f.api();
+            String line = f.line(1, 1);
+            String batch = api.post("/v1/batches", Map.of("name", "b", "agent_id", f.agent(), "line_id", line,
+                    "recipients", Fixture.recipients(2, 0))).json().get("id").asText();
+            assertThat(api.delete("/v1/lines/" + line).status()).isEqualTo(409);
+            assertThat(api.post("/v1/batches/" + batch + "/cancel", Map.of()).status()).isEqualTo(200);
+            assertThat(api.delete("/v1/lines/" + line).status()).isEqualTo(204);
+        }
+    }
+
+    @Test
     void lists_page_through_every_object_once() {
         try (Fixture f = Fixture.manual()) {
             TestApi api = f.api();
@@ -78,7 +95,12 @@ class ResourceRoutesTest {
             assertThat(seen).hasSize(7);
             assertThat(pages).isEqualTo(3);
             assertThat(api.get("/v1/lines?limit=0").status()).isEqualTo(422);
-            assertThat(api.get("/v1/nothing-here").status()).isEqualTo(404);
+            TestApi.Answer missing = api.get("/v1/nothing-here");
+            assertThat(missing.status()).isEqualTo(404);
+            assertThat(missing.header("content-type")).startsWith("application/problem+json");
+            TestApi.Answer wrongMethod = api.delete("/v1/batches");
+            assertThat(wrongMethod.status()).isEqualTo(405);
+            assertThat(wrongMethod.header("content-type")).startsWith("application/problem+json");
         }
     }
 }

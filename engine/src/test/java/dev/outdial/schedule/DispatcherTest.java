@@ -184,6 +184,9 @@ class DispatcherTest {
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.json().get("status").asText()).isEqualTo("cancelled");
         assertThat(a.json().at("/counts/by_outcome/canceled").asInt()).isEqualTo(4);
+        assertThat(one("select count(*) from outbox where type = 'call.finished' and payload->>'outcome' = 'canceled'")).isEqualTo("4");
+        assertThat(one("select count(*) from call_attempt where outcome = 'canceled' and ended_at is not null")).isEqualTo("2");
+        assertThat(f.api().post("/v1/batches/" + batch + "/cancel", Map.of()).status()).as("twice is harmless").isEqualTo(200);
         clock.advance(Duration.ofSeconds(5));
         assertThat(f.node().dispatcher().startDue()).isEqualTo(2); // taken off the queue...
         assertThat(f.node().dispatcher().startedCalls()).as("...but none dialed").isZero();
@@ -199,6 +202,7 @@ class DispatcherTest {
         a.stop(Duration.ofMillis(100));
         assertThat(one("select count(*) from call where state = 'scheduled' and lease_owner is null")).isEqualTo("3");
         assertThat(one("select count(*) from call_attempt where outcome = 'released'")).isEqualTo("2");
+        assertThat(one("select count(*) from outbox where type = 'call.released'")).isEqualTo("2");
         a.stop(Duration.ofMillis(100)); // twice is harmless
         // The slots handed out stay spent (another node may have used its own), so wait for the next free one.
         clock.advance(Duration.ofSeconds(2));

@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class SimulatedTelephony implements Telephony {
     private final SimulatedSettings settings;
+    private final java.util.Set<Leg> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "simulated-carrier");
         t.setDaemon(true);
@@ -68,6 +69,7 @@ public final class SimulatedTelephony implements Telephony {
     @Override
     public CallLeg originate(CallRequest request, CallListener listener) {
         Leg leg = new Leg(listener);
+        live.add(leg);
         Duration ring = min(settings.ringTime(), request.ringTimeout());
         Duration talk = min(settings.talkTime(), request.maxDuration());
         switch (behaviourOf(request.to())) {
@@ -95,8 +97,16 @@ public final class SimulatedTelephony implements Telephony {
         return b == null || a.compareTo(b) <= 0 ? a : b;
     }
 
+    /** Hangs up every leg still up, then stops the timers. */
     @Override
     public void close() {
+        for (Leg leg : live) {
+            try {
+                leg.hangup();
+            } catch (RuntimeException e) {
+                // the listener is gone (its node crashed or stopped): nothing left to tell
+            }
+        }
         timers.shutdownNow();
     }
 
@@ -124,6 +134,7 @@ public final class SimulatedTelephony implements Telephony {
 
         void end(EndCause cause) {
             if (ended.compareAndSet(false, true)) {
+                live.remove(this);
                 pending.forEach(f -> f.cancel(false));
                 listener.ended(cause);
             }
