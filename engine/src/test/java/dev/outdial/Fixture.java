@@ -28,6 +28,15 @@ public final class Fixture implements AutoCloseable {
         Outdial first = startNode("node-a", DispatchSettings.defaults().withEnabled(false), SimulatedSettings.defaults());
         this.orgId = first.organizations().createOrganization("test-org");
         this.key = first.organizations().createKey(orgId, "test").secret();
+        // Tests of the engine's mechanics must not depend on the hour they run at: the guard is off
+        // here, explicitly, and the lawful-timing tests turn it back on (quietHours(true)).
+        quietHours(false);
+    }
+
+    /** Turns the organization's 08:00–21:00 quiet-hours guard on or off. */
+    public void quietHours(boolean on) {
+        var s = node().organizations().settings(orgId);
+        node().organizations().updateSettings(orgId, s.name(), s.timezone(), on);
     }
 
     /** A fixture whose first node runs no loops: the test drives claims, starts and housekeeping. */

@@ -20,7 +20,7 @@ import java.util.Set;
 /** {@code /v1/agents}: create, list, get, update (PATCH), delete. */
 final class AgentRoutes {
     private static final Set<String> FIELDS = Set.of("name", "prompt", "first_message", "language", "voice", "variables",
-            "default_variables", "timezone", "max_duration_seconds", "retry_policy");
+            "default_variables", "timezone", "max_duration_seconds", "retry_policy", "calling_window");
     /** Bounds on a call's length: at least 10 s, at most 4 h. */
     private static final int MIN_DURATION_S = 10;
     private static final int MAX_DURATION_S = 4 * 3600;
@@ -82,19 +82,8 @@ final class AgentRoutes {
         if (maxDuration != null && (maxDuration < MIN_DURATION_S || maxDuration > MAX_DURATION_S)) {
             b.error("max_duration_seconds", "must be between " + MIN_DURATION_S + " and " + MAX_DURATION_S);
         }
-        RetryPolicy policy = RetryPolicy.defaults();
-        Map<String, Object> rp = b.object("retry_policy");
-        if (rp != null) {
-            try {
-                policy = RetryPolicy.fromJson(rp);
-            } catch (IllegalArgumentException e) {
-                String msg = e.getMessage();
-                int colon = msg.indexOf(':');
-                String sub = colon > 0 ? msg.substring(0, colon).replace('.', '/') : "";
-                errors.add(FieldError.of(b.pointer("retry_policy") + (sub.isEmpty() ? "" : "/" + sub),
-                        colon > 0 ? msg.substring(colon + 1).trim() : msg));
-            }
-        }
+        RetryPolicy policy = retryPolicy(b, errors);
+        Map<String, Object> window = callingWindow(b, errors);
         if (defaults != null && variables != null) {
             for (VariableSpec v : variables) {
                 Object d = defaults.get(v.name());
@@ -105,7 +94,39 @@ final class AgentRoutes {
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
         return new Agent.Spec(name, prompt == null ? "" : prompt, firstMessage, language == null ? "en" : language, voice,
                 variables == null ? List.of() : variables, defaults == null ? Map.of() : defaults, timezone,
-                maxDuration == null ? 600 : maxDuration, policy);
+                maxDuration == null ? 600 : maxDuration, policy == null ? RetryPolicy.defaults() : policy, window);
+    }
+
+    /** {@code retry_policy} if present (null if absent or invalid, with the error recorded). */
+    static RetryPolicy retryPolicy(Body b, List<FieldError> errors) {
+        Map<String, Object> rp = b.object("retry_policy");
+        if (rp == null) return null;
+        try {
+            return RetryPolicy.fromJson(rp);
+        } catch (IllegalArgumentException e) {
+            errors.add(nested(b.pointer("retry_policy"), e.getMessage().replaceFirst("^([a-z_]+)\\.", "$1/")));
+            return null;
+        }
+    }
+
+    /** {@code calling_window} in canonical form if present (null if absent or invalid, with the error recorded). */
+    static Map<String, Object> callingWindow(Body b, List<FieldError> errors) {
+        Map<String, Object> w = b.object("calling_window");
+        if (w == null) return null;
+        try {
+            return dev.outdial.schedule.WindowJson.toJson(dev.outdial.schedule.WindowJson.parse(w));
+        } catch (IllegalArgumentException e) {
+            errors.add(nested(b.pointer("calling_window"), e.getMessage()));
+            return null;
+        }
+    }
+
+    /** An error whose message starts with a sub-path ("mon/0/end: reason") as a pointer under {@code base}. */
+    private static FieldError nested(String base, String message) {
+        int colon = message.indexOf(": ");
+        if (colon <= 0) return FieldError.of(base, message);
+        String sub = message.substring(0, colon);
+        return FieldError.of(sub.isBlank() ? base : base + "/" + sub, message.substring(colon + 2));
     }
 
     private static List<VariableSpec> variables(Body b) {

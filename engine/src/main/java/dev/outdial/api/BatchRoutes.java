@@ -17,7 +17,7 @@ import java.util.Set;
 /** {@code /v1/batches} and {@code /v1/calls}: submit, read, list, cancel. */
 final class BatchRoutes {
     private static final Set<String> BATCH_FIELDS = Set.of("name", "agent_id", "line_id", "scheduled_at", "deadline", "priority",
-            "variables", "metadata", "default_country", "allow_partial", "recipients");
+            "variables", "metadata", "default_country", "allow_partial", "recipients", "calling_window", "retry_policy");
     private static final Set<String> RECIPIENT_FIELDS = Set.of("phone_number", "variables", "metadata", "timezone", "priority",
             "scheduled_at", "deadline", "external_id");
     private static final Set<String> BATCH_STATUSES = Set.of("pending", "in_progress", "completed", "cancelled");
@@ -65,13 +65,15 @@ final class BatchRoutes {
         String country = b.text("default_country");
         Boolean partial = b.bool("allow_partial");
         List<Body> rows = b.objects("recipients");
+        Map<String, Object> window = AgentRoutes.callingWindow(b, errors);
+        var retryPolicy = AgentRoutes.retryPolicy(b, errors);
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
         List<Recipient> recipients = new ArrayList<>(rows == null ? 0 : rows.size());
         if (rows != null) {
             for (Body row : rows) recipients.add(recipient(row));
         }
         BatchRequest req = new BatchRequest(name, agentId, lineId, scheduledAt, deadline, priority, variables, metadata, country,
-                partial != null && partial, recipients, ctx.header(Idempotency.HEADER));
+                partial != null && partial, recipients, ctx.header(Idempotency.HEADER), window, retryPolicy);
         Intake.Result result = intake.submit(Auth.org(ctx), req);
         Map<String, Object> out = new LinkedHashMap<>(dev.outdial.store.Json.MAPPER.convertValue(result.batch(), Map.class));
         if (!result.rejected().isEmpty()) {

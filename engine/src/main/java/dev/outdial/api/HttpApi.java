@@ -39,6 +39,7 @@ public final class HttpApi implements AutoCloseable {
                 Http.json(ctx, ok ? 200 : 503, java.util.Map.of("status", ok ? "ok" : "starting"));
             });
             config.routes.before("/v1/*", auth::require);
+            new OrganizationRoutes(s.organizations()).register(config.routes);
             new AgentRoutes(s.agents(), idempotency).register(config.routes);
             new LineRoutes(s.lines(), idempotency, s.providers()).register(config.routes);
             new BatchRoutes(s.intake(), s.batches(), s.calls(), idempotency).register(config.routes);

@@ -5,7 +5,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** What an agent says and how its calls are run (DESIGN §4). */
+/**
+ * What an agent says and how its calls are run (DESIGN §4).
+ *
+ * @param callingWindow the window in canonical JSON (see WindowJson), or null for none of its own
+ */
 public record Agent(
         String id,
         String name,
@@ -18,6 +22,7 @@ public record Agent(
         String timezone,
         int maxDurationSeconds,
         RetryPolicy retryPolicy,
+        Map<String, Object> callingWindow,
         Instant createdAt,
         Instant updatedAt) {
 
@@ -32,6 +37,7 @@ public record Agent(
             Map<String, Object> defaultVariables,
             String timezone,
             int maxDurationSeconds,
-            RetryPolicy retryPolicy) {
+            RetryPolicy retryPolicy,
+            Map<String, Object> callingWindow) {
     }
 }

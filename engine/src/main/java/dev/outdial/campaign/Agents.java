@@ -19,7 +19,7 @@ import java.util.Optional;
 /** Agents of an organization: create, read, list, update, delete. Every query is scoped by organization. */
 public final class Agents {
     private static final String COLUMNS = "id, name, prompt, first_message, language, voice, variables::text, "
-            + "default_variables::text, timezone, max_duration_s, retry_policy::text, created_at, updated_at";
+            + "default_variables::text, timezone, max_duration_s, retry_policy::text, calling_window::text, created_at, updated_at";
 
     private final Database db;
     private final Clock clock;
@@ -35,13 +35,13 @@ public final class Agents {
         db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     insert into agent (id, org_id, name, prompt, first_message, language, voice, variables, default_variables,
-                                       timezone, max_duration_s, retry_policy, created_at, updated_at)
-                    values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, ?, ?)""")) {
+                                       timezone, max_duration_s, retry_policy, calling_window, created_at, updated_at)
+                    values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, ?::jsonb, ?, ?)""")) {
                 ps.setString(1, id);
                 ps.setString(2, orgId);
                 bindSpec(ps, 3, spec);
-                ps.setTimestamp(13, Timestamp.from(now));
                 ps.setTimestamp(14, Timestamp.from(now));
+                ps.setTimestamp(15, Timestamp.from(now));
                 ps.executeUpdate();
             }
             return null;
@@ -93,12 +93,13 @@ public final class Agents {
         int n = db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     update agent set name = ?, prompt = ?, first_message = ?, language = ?, voice = ?, variables = ?::jsonb,
-                           default_variables = ?::jsonb, timezone = ?, max_duration_s = ?, retry_policy = ?::jsonb, updated_at = ?
+                           default_variables = ?::jsonb, timezone = ?, max_duration_s = ?, retry_policy = ?::jsonb,
+                           calling_window = ?::jsonb, updated_at = ?
                     where org_id = ? and id = ? and deleted_at is null""")) {
                 bindSpec(ps, 1, spec);
-                ps.setTimestamp(11, Timestamp.from(clock.instant()));
-                ps.setString(12, orgId);
-                ps.setString(13, id);
+                ps.setTimestamp(12, Timestamp.from(clock.instant()));
+                ps.setString(13, orgId);
+                ps.setString(14, id);
                 return ps.executeUpdate();
             }
         });
@@ -131,6 +132,7 @@ public final class Agents {
         ps.setString(i + 7, s.timezone());
         ps.setInt(i + 8, s.maxDurationSeconds());
         ps.setString(i + 9, Json.write(s.retryPolicy()));
+        ps.setString(i + 10, s.callingWindow() == null ? null : Json.write(s.callingWindow()));
     }
 
     private static Agent read(ResultSet rs) throws SQLException {
@@ -141,7 +143,8 @@ public final class Agents {
                     Json.map(rs.getString(8)),
                     rs.getString(9), rs.getInt(10),
                     RetryPolicy.fromJson(Json.map(rs.getString(11))),
-                    rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant());
+                    rs.getString(12) == null ? null : Json.map(rs.getString(12)),
+                    rs.getTimestamp(13).toInstant(), rs.getTimestamp(14).toInstant());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("agent " + rs.getString(1) + ": stored variables are malformed", e);
         }

@@ -15,6 +15,8 @@ public record Batch(
         Instant deadline,
         Map<String, Object> variables,
         Map<String, Object> metadata,
+        Map<String, Object> callingWindow,
+        Map<String, Object> retryPolicy,
         Instant createdAt,
         Instant updatedAt,
         Instant finishedAt,

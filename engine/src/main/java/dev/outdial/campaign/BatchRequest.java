@@ -10,6 +10,8 @@ import java.util.Map;
  * @param defaultCountry  ISO 3166 region for numbers written without a leading + (optional)
  * @param allowPartial    store the valid rows and list the invalid ones, instead of rejecting the whole batch
  * @param idempotencyKey  the client's Idempotency-Key, so a retried request after a crash finds its batch
+ * @param callingWindow   overrides the agent's window (canonical JSON), or null
+ * @param retryPolicy     overrides the agent's retry policy, or null
  */
 public record BatchRequest(
         String name,
@@ -23,5 +25,7 @@ public record BatchRequest(
         String defaultCountry,
         boolean allowPartial,
         List<Recipient> recipients,
-        String idempotencyKey) {
+        String idempotencyKey,
+        Map<String, Object> callingWindow,
+        dev.outdial.schedule.RetryPolicy retryPolicy) {
 }

@@ -19,7 +19,7 @@ import java.util.TreeMap;
 /** Batches of an organization: read with counters, list, cancel. */
 public final class Batches {
     private static final String COLUMNS = "id, name, status, agent_id, line_id, priority, scheduled_at, deadline, "
-            + "variables::text, metadata::text, created_at, updated_at, finished_at";
+            + "variables::text, metadata::text, created_at, updated_at, finished_at, calling_window::text, retry_policy::text";
 
     private final Database db;
     private final Clock clock;
@@ -137,6 +137,7 @@ public final class Batches {
                 String id = rs.getString(1);
                 return Optional.of(new Batch(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                         rs.getInt(6), instant(rs, 7), instant(rs, 8), Json.map(rs.getString(9)), Json.map(rs.getString(10)),
+                        nullableMap(rs.getString(14)), nullableMap(rs.getString(15)),
                         instant(rs, 11), instant(rs, 12), instant(rs, 13), counts(c, id)));
             }
         }
@@ -170,6 +171,10 @@ public final class Batches {
             }
         }
         return new Batch.Counts(total, scheduled, dialing, ringing, inProgress, finished, dispatched, byOutcome);
+    }
+
+    private static Map<String, Object> nullableMap(String json) {
+        return json == null ? null : Json.map(json);
     }
 
     static Instant instant(ResultSet rs, int col) throws SQLException {

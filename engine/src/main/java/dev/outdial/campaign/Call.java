@@ -7,8 +7,12 @@ import java.util.Map;
 /**
  * One call of a batch, with its attempts when read alone.
  *
- * @param attempts  the number of dials so far
- * @param history   each attempt's record; null in lists
+ * @param attempts   the number of dials so far
+ * @param zones      the candidate time zones: the call starts only when the window is open in all of them
+ * @param zoneReason why these zones: explicit, phone_number, agent or organization
+ * @param waitReason why the due time is later than asked, e.g. "outside the calling window in America/Chicago until …"
+ * @param window     the effective calling window (per weekday, local time); null in lists
+ * @param history    each attempt's record; null in lists
  */
 public record Call(
         String id,
@@ -32,6 +36,10 @@ public record Call(
         Instant createdAt,
         Instant updatedAt,
         Instant finishedAt,
+        List<String> zones,
+        String zoneReason,
+        String waitReason,
+        Map<String, Object> window,
         List<Attempt> history) {
 
     /** One try at the call. {@code outcome} is the attempt's own, e.g. {@code interrupted} after a lost lease. */

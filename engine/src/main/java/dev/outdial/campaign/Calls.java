@@ -7,7 +7,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
+import dev.outdial.schedule.CallingWindow;
+import dev.outdial.schedule.DuePlanner;
 
 /** Calls of an organization: read one with its attempts, list a batch's with filters. */
 public final class Calls {
@@ -16,7 +20,7 @@ public final class Calls {
             "canceled", "expired", "suppressed");
     private static final String COLUMNS = "id, batch_id, agent_id, line_id, destination, variables::text, metadata::text, "
             + "external_id, timezone, priority, scheduled_at, deadline, state, outcome, outcome_reason, dials, max_attempts, "
-            + "due_at, created_at, updated_at, finished_at, row_index";
+            + "due_at, created_at, updated_at, finished_at, row_index, zones, zone_reason, wait_reason";
 
     private final Database db;
 
@@ -48,7 +52,21 @@ public final class Calls {
                     }
                 }
             }
-            return withHistory(call, attempts);
+            Map<String, Object> window = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard, b.calling_window is not null
+                    from call c join batch b on b.id = c.batch_id join agent a on a.id = c.agent_id join org o on o.id = c.org_id
+                    where c.id = ?""")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    CallingWindow effective = DuePlanner.effective(rs.getString(1), rs.getBoolean(2));
+                    window.put("source", rs.getString(1) == null ? "none" : rs.getBoolean(3) ? "batch" : "agent");
+                    window.put("quiet_hours_guard", rs.getBoolean(2));
+                    window.put("effective", effective.describe());
+                }
+            }
+            return withHistory(call, window, attempts);
         });
     }
 
@@ -103,12 +121,14 @@ public final class Calls {
                 Json.map(rs.getString(6)), Json.map(rs.getString(7)), rs.getString(8), rs.getString(9), rs.getInt(10),
                 Batches.instant(rs, 11), Batches.instant(rs, 12), rs.getString(13), rs.getString(14), rs.getString(15),
                 rs.getInt(16), rs.getInt(17), Batches.instant(rs, 18), Batches.instant(rs, 19), Batches.instant(rs, 20),
-                Batches.instant(rs, 21), history);
+                Batches.instant(rs, 21), List.of((String[]) rs.getArray(23).getArray()), rs.getString(24), rs.getString(25),
+                null, history);
     }
 
-    private static Call withHistory(Call c, List<Call.Attempt> h) {
+    private static Call withHistory(Call c, Map<String, Object> window, List<Call.Attempt> h) {
         return new Call(c.id(), c.batchId(), c.agentId(), c.lineId(), c.phoneNumber(), c.variables(), c.metadata(),
                 c.externalId(), c.timezone(), c.priority(), c.scheduledAt(), c.deadline(), c.state(), c.outcome(),
-                c.outcomeReason(), c.attempts(), c.maxAttempts(), c.dueAt(), c.createdAt(), c.updatedAt(), c.finishedAt(), h);
+                c.outcomeReason(), c.attempts(), c.maxAttempts(), c.dueAt(), c.createdAt(), c.updatedAt(), c.finishedAt(),
+                c.zones(), c.zoneReason(), c.waitReason(), window, h);
     }
 }

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import dev.outdial.schedule.CallingWindow;
+import dev.outdial.schedule.DuePlanner;
 
 /**
  * Accepts batches: validates every recipient, then writes the batch and all its calls in one
@@ -66,7 +68,11 @@ public final class Intake {
         if (!errors.isEmpty()) {
             throw new InvalidInputException("The batch is invalid", errors);
         }
-        RecipientValidator validator = new RecipientValidator(agent, req, now);
+        Organizations.Settings org = db.read(c -> Organizations.settings(c, orgId));
+        String windowJson = req.callingWindow() != null ? Json.write(req.callingWindow())
+                : agent.callingWindow() != null ? Json.write(agent.callingWindow()) : null;
+        CallingWindow window = DuePlanner.effective(windowJson, org.quietHoursGuard());
+        RecipientValidator validator = new RecipientValidator(agent, req, now, org.timezone(), window);
         List<RecipientValidator.Valid> valid = new ArrayList<>(req.recipients().size());
         List<FieldError> rowErrors = new ArrayList<>();
         for (int i = 0; i < req.recipients().size(); i++) {
@@ -82,8 +88,9 @@ public final class Intake {
                 if (req.idempotencyKey() != null) releaseExpiredKey(c, orgId, req.idempotencyKey(), now);
                 insertBatch(c, orgId, batchId, req, valid.size(), now);
                 copyCalls(c, orgId, batchId, req, agent, valid, now);
+                long expired = valid.stream().filter(v -> v.dueAt() == null).count();
                 Outbox.write(c, now, new Outbox.Event(orgId, "batch.created", batchId,
-                        Map.of("batch_id", batchId, "total", valid.size(), "rejected", rowErrors.size())));
+                        Map.of("batch_id", batchId, "total", valid.size(), "rejected", rowErrors.size(), "expired", expired)));
                 try (var st = c.createStatement()) {
                     // One NOTIFY per transaction, not per row: wakes the dispatchers of other nodes.
                     st.execute("notify outdial_work");
@@ -172,12 +179,13 @@ public final class Intake {
                                   List<RecipientValidator.Valid> rows, Instant now) throws SQLException {
         CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("""
                 copy call (id, org_id, batch_id, agent_id, line_id, row_index, destination, variables, metadata, external_id,
-                           timezone, priority, scheduled_at, deadline, max_attempts, state, due_at, created_at, updated_at)
+                           timezone, priority, scheduled_at, deadline, max_attempts, state, due_at, created_at, updated_at,
+                           zones, zone_reason, wait_reason, outcome, outcome_reason, finished_at)
                 from stdin with (format csv)""");
         try {
             String nowText = now.toString();
             String common = csv(orgId) + ',' + csv(batchId) + ',' + csv(agent.id()) + ',' + csv(req.lineId()) + ',';
-            int maxAttempts = agent.retryPolicy().maxAttempts();
+            int maxAttempts = (req.retryPolicy() != null ? req.retryPolicy() : agent.retryPolicy()).maxAttempts();
             StringBuilder sb = new StringBuilder(COPY_CHUNK + 4096);
             for (RecipientValidator.Valid r : rows) {
                 sb.append(csv(Ids.next("cal"))).append(',').append(common)
@@ -190,9 +198,18 @@ public final class Intake {
                         .append(r.priority()).append(',')
                         .append(csv(r.scheduledAt() == null ? null : r.scheduledAt().toString())).append(',')
                         .append(csv(r.deadline() == null ? null : r.deadline().toString())).append(',')
-                        .append(maxAttempts).append(",scheduled,")
-                        .append(r.dueAt()).append(',')
-                        .append(nowText).append(',').append(nowText).append('\n');
+                        .append(maxAttempts).append(',')
+                        .append(r.dueAt() == null ? "finished" : "scheduled").append(',')
+                        .append(r.dueAt() == null ? "" : r.dueAt().toString()).append(',')
+                        .append(nowText).append(',').append(nowText).append(',')
+                        .append(csv(pgArray(r.zones()))).append(',')
+                        .append(csv(r.zoneReason())).append(',')
+                        .append(csv(r.waitReason())).append(',');
+                if (r.dueAt() == null) { // no lawful moment before the deadline: accepted, and expired at once
+                    sb.append("expired,\"no_window_before_deadline\",").append(nowText).append('\n');
+                } else {
+                    sb.append(",,\n");
+                }
                 if (sb.length() >= COPY_CHUNK) {
                     flush(copy, sb);
                 }
@@ -208,6 +225,11 @@ public final class Intake {
         byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
         copy.writeToCopy(bytes, 0, bytes.length);
         sb.setLength(0);
+    }
+
+    /** A PostgreSQL text[] literal; zone names hold no quotes, commas or braces. */
+    static String pgArray(List<String> items) {
+        return "{" + String.join(",", items) + "}";
     }
 
     /** One CSV field: null is an unquoted empty field (SQL NULL); text is quoted with quotes doubled. */

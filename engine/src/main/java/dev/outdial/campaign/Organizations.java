@@ -31,6 +31,43 @@ public final class Organizations {
         this.clock = clock;
     }
 
+    /**
+     * An organization's settings.
+     *
+     * @param timezone        the last-resort zone for recipients nothing else places (null: none)
+     * @param quietHoursGuard the 08:00–21:00 recipient-local guard on every call (default true; turning it off is explicit)
+     */
+    public record Settings(String id, String name, String timezone, boolean quietHoursGuard) {
+    }
+
+    public Settings settings(String orgId) {
+        return db.read(c -> settings(c, orgId));
+    }
+
+    /** Reads the settings inside the caller's transaction. */
+    public static Settings settings(java.sql.Connection c, String orgId) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select id, name, timezone, quiet_hours_guard from org where id = ?")) {
+            ps.setString(1, orgId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) throw new NotFoundException("organization", orgId);
+                return new Settings(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4));
+            }
+        }
+    }
+
+    public Settings updateSettings(String orgId, String name, String timezone, boolean quietHoursGuard) {
+        db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update org set name = ?, timezone = ?, quiet_hours_guard = ? where id = ?")) {
+                ps.setString(1, name);
+                ps.setString(2, timezone);
+                ps.setBoolean(3, quietHoursGuard);
+                ps.setString(4, orgId);
+                return ps.executeUpdate();
+            }
+        });
+        return settings(orgId);
+    }
+
     /** A new key, with its secret; the secret cannot be read back later. */
     public record NewKey(String keyId, String orgId, String secret) {
     }

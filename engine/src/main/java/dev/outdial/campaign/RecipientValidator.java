@@ -10,6 +10,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import dev.outdial.schedule.CallingWindow;
+import dev.outdial.schedule.DuePlanner;
+import dev.outdial.schedule.TimezoneResolver;
 
 /** Checks one recipient against its agent and batch, and computes what will be stored for it. */
 final class RecipientValidator {
@@ -22,18 +25,28 @@ final class RecipientValidator {
     private final BatchRequest batch;
     private final Instant now;
     private final Map<String, Object> baseVariables;
+    private final String orgZone;
+    private final CallingWindow window;
 
-    RecipientValidator(Agent agent, BatchRequest batch, Instant now) {
+    RecipientValidator(Agent agent, BatchRequest batch, Instant now, String orgZone, CallingWindow window) {
         this.agent = agent;
         this.batch = batch;
         this.now = now;
+        this.orgZone = orgZone;
+        this.window = window;
         this.baseVariables = new HashMap<>(agent.defaultVariables());
         if (batch.variables() != null) baseVariables.putAll(batch.variables());
     }
 
-    /** A recipient that passed every check, with the values intake stores. */
+    /**
+     * A recipient that passed every check, with the values intake stores.
+     *
+     * @param dueAt      the lawful due time; null when no window opens before the deadline (stored as expired)
+     * @param waitReason why dueAt is later than asked, or why there is none
+     */
     record Valid(int index, String destination, Map<String, Object> variables, Map<String, Object> metadata,
-                 String externalId, String timezone, int priority, Instant scheduledAt, Instant deadline, Instant dueAt) {
+                 String externalId, String timezone, int priority, Instant scheduledAt, Instant deadline, Instant dueAt,
+                 List<String> zones, String zoneReason, String waitReason) {
     }
 
     static boolean isKnownRegion(String region) {
@@ -68,11 +81,21 @@ final class RecipientValidator {
             errors.add(new FieldError(p + "/variables", "must be at most " + MAX_VARIABLES_BYTES + " bytes of JSON", i));
         }
         String zone = r.timezone();
+        boolean zoneOk = true;
         if (zone != null) {
             try {
                 zone = ZoneId.of(zone).getId();
             } catch (DateTimeException e) {
                 errors.add(new FieldError(p + "/timezone", "not an IANA time zone: " + zone, i));
+                zoneOk = false;
+            }
+        }
+        TimezoneResolver.Zones zones = null;
+        if (zoneOk && destination != null) {
+            zones = TimezoneResolver.resolve(zone, destination, agent.timezone(), orgZone).orElse(null);
+            if (zones == null) {
+                errors.add(new FieldError(p + "/timezone", "no time zone is known for " + destination
+                        + ": give one, or set the agent's or the organization's timezone", i));
             }
         }
         Instant scheduledAt = r.scheduledAt() != null ? r.scheduledAt() : batch.scheduledAt();
@@ -88,9 +111,11 @@ final class RecipientValidator {
             return null;
         }
         int priority = r.priority() != null ? r.priority() : batch.priority() != null ? batch.priority() : 0;
-        Instant due = scheduledAt == null || scheduledAt.isBefore(now) ? now : scheduledAt;
+        Instant earliest = scheduledAt == null || scheduledAt.isBefore(now) ? now : scheduledAt;
+        DuePlanner.Plan plan = DuePlanner.plan(window, zones.zones(), earliest, deadline);
         return new Valid(i, destination, r.variables() == null ? Map.of() : r.variables(),
-                r.metadata() == null ? Map.of() : r.metadata(), r.externalId(), zone, priority, scheduledAt, deadline, due);
+                r.metadata() == null ? Map.of() : r.metadata(), r.externalId(), zone, priority, scheduledAt, deadline,
+                plan.dueAt(), zones.names(), zones.reason(), plan.waitReason());
     }
 
     private String destination(String p, int i, String raw, List<FieldError> errors) {

@@ -148,8 +148,7 @@ final class CallTransitions {
                 log.debug("call {}: attempt {} no longer ours; end ({}) not recorded", call.callId(), call.attempt(), outcome);
                 return null;
             }
-            Optional<Instant> next = ctx.batchCancelled() ? Optional.empty()
-                    : policy(ctx.policyJson()).nextDue(outcome, ctx.dials(), ctx.maxAttempts(), now, ctx.deadline());
+            Decision next = decide(ctx, outcome, now);
             finishAttempt(c, call.callId(), call.attempt(), now, outcome, reason, sipCode);
             settle(c, call.orgId(), call.callId(), call.batchId(), call.attempt(), outcome, reason, next, now);
             return null;
@@ -176,7 +175,8 @@ final class CallTransitions {
      * or to {@code finished}, with its outbox event. {@code attemptOutcome} {@code interrupted} finishes as {@code failed}.
      */
     static void settle(Connection c, String orgId, String callId, String batchId, int attempt, String attemptOutcome,
-                       String reason, Optional<Instant> next, Instant now) throws SQLException {
+                       String reason, Decision decision, Instant now) throws SQLException {
+        Optional<Instant> next = decision.due();
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("call_id", callId);
         payload.put("batch_id", batchId);
@@ -185,11 +185,12 @@ final class CallTransitions {
         if (next.isPresent()) {
             try (PreparedStatement ps = c.prepareStatement("""
                     update call set state = 'scheduled', due_at = ?, lease_owner = null, lease_expires_at = null,
-                                    dial_started_at = null, updated_at = ? where id = ? and attempt = ?""")) {
+                                    dial_started_at = null, wait_reason = ?, updated_at = ? where id = ? and attempt = ?""")) {
                 ps.setTimestamp(1, Timestamp.from(next.get()));
-                ps.setTimestamp(2, Timestamp.from(now));
-                ps.setString(3, callId);
-                ps.setInt(4, attempt);
+                ps.setString(2, decision.waitReason());
+                ps.setTimestamp(3, Timestamp.from(now));
+                ps.setString(4, callId);
+                ps.setInt(5, attempt);
                 ps.executeUpdate();
             }
             payload.put("state", "scheduled");
@@ -197,6 +198,7 @@ final class CallTransitions {
             Outbox.write(c, now, new Outbox.Event(orgId, "call.retry_scheduled", callId, payload));
         } else {
             String outcome = attemptOutcome.equals("interrupted") ? "failed" : attemptOutcome;
+            if (decision.waitReason() != null) reason = decision.waitReason(); // a retry was due but no window opens in time
             try (PreparedStatement ps = c.prepareStatement("""
                     update call set state = 'finished', outcome = ?, outcome_reason = ?, finished_at = ?, updated_at = ?,
                                     lease_owner = null, lease_expires_at = null where id = ? and attempt = ?""")) {
@@ -219,23 +221,49 @@ final class CallTransitions {
         return policies.computeIfAbsent(json, j -> RetryPolicy.fromJson(Json.map(j)));
     }
 
+    /**
+     * What follows an attempt: a next due time, or none.
+     *
+     * @param waitReason with a due time, why it is later than the policy's delay; without one, why the
+     *                   retry the policy wanted cannot happen (no window before the deadline), else null
+     */
+    record Decision(Optional<Instant> due, String waitReason) {
+        static final Decision FINISHED = new Decision(Optional.empty(), null);
+    }
+
+    /** The retry policy's next try, moved into the calling window in every candidate zone and kept before the deadline. */
+    Decision decide(Context ctx, String outcome, Instant now) {
+        if (ctx.batchCancelled()) return Decision.FINISHED;
+        Optional<Instant> wanted = policy(ctx.policyJson()).nextDue(outcome, ctx.dials(), ctx.maxAttempts(), now, ctx.deadline());
+        if (wanted.isEmpty()) return Decision.FINISHED;
+        if (ctx.zones().isEmpty()) return new Decision(wanted, null);
+        DuePlanner.Plan plan = DuePlanner.plan(DuePlanner.effective(ctx.windowJson(), ctx.quietHoursGuard()), ctx.zones(),
+                wanted.get(), ctx.deadline());
+        return new Decision(Optional.ofNullable(plan.dueAt()), plan.waitReason());
+    }
+
     /** What the end of an attempt needs to know, read under the call's row lock. */
     record Context(int attempt, int dials, int maxAttempts, String leaseOwner, boolean active, Instant deadline,
-                   String policyJson, boolean batchCancelled) {
+                   String policyJson, boolean batchCancelled, List<java.time.ZoneId> zones, String windowJson,
+                   boolean quietHoursGuard) {
     }
 
     static Optional<Context> context(Connection c, String callId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 select c.attempt, c.dials, c.max_attempts, c.lease_owner, c.state in ('dialing', 'ringing', 'in_progress'), c.deadline,
-                       a.retry_policy::text, b.status = 'cancelled'
-                from call c join agent a on a.id = c.agent_id join batch b on b.id = c.batch_id
+                       coalesce(b.retry_policy, a.retry_policy)::text, b.status = 'cancelled', c.zones,
+                       coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard
+                from call c join agent a on a.id = c.agent_id join batch b on b.id = c.batch_id join org o on o.id = c.org_id
                 where c.id = ? for update of c""")) {
             ps.setString(1, callId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return Optional.empty();
                 Timestamp deadline = rs.getTimestamp(6);
+                List<java.time.ZoneId> zones = new ArrayList<>();
+                for (String z : (String[]) rs.getArray(9).getArray()) zones.add(java.time.ZoneId.of(z));
                 return Optional.of(new Context(rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getString(4), rs.getBoolean(5),
-                        deadline == null ? null : deadline.toInstant(), rs.getString(7), rs.getBoolean(8)));
+                        deadline == null ? null : deadline.toInstant(), rs.getString(7), rs.getBoolean(8), zones,
+                        rs.getString(10), rs.getBoolean(11)));
             }
         }
     }

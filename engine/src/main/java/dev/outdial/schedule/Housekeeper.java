@@ -88,10 +88,9 @@ final class Housekeeper {
                         continue;
                     }
                     CallTransitions.Context ctx = CallTransitions.context(c, e.id()).orElseThrow();
-                    Optional<Instant> next = ctx.batchCancelled() ? Optional.empty()
-                            : transitions.policy(ctx.policyJson()).nextDue("interrupted", ctx.dials(), ctx.maxAttempts(), now, ctx.deadline());
+                    CallTransitions.Decision next = transitions.decide(ctx, "interrupted", now);
                     log.warn("call {}: lease of attempt {} expired (its node stopped); {}", e.id(), e.attempt(),
-                            next.map(d -> "retry due " + d).orElse("no retry left: finished as failed"));
+                            next.due().map(d -> "retry due " + d).orElse("no retry left: finished as failed"));
                     CallTransitions.finishAttempt(c, e.id(), e.attempt(), now, "interrupted", "lease_expired", null);
                     CallTransitions.settle(c, e.orgId(), e.id(), e.batchId(), e.attempt(), "interrupted", "lease_expired", next, now);
                 }

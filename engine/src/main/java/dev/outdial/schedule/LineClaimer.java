@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.time.ZoneId;
 
 /**
  * The claim transaction for one line (DESIGN §7). Under the line's row lock it counts the line's
@@ -139,30 +140,71 @@ final class LineClaimer {
         }
     }
 
+    /**
+     * Takes up to {@code room} due calls. Each is re-checked against its calling window now, in
+     * every candidate zone: the agent's settings may have changed since intake. A call whose
+     * window has closed is rescheduled to the next opening (or expired if none comes before its
+     * deadline) instead of being dialed.
+     */
     private List<ClaimedCall> take(Connection c, String lineId, String provider, String from, int room, Instant now,
                                    Instant start, long spacingNanos) throws SQLException {
-        List<ClaimedCall> calls = new ArrayList<>(room);
+        record Candidate(String id, List<ZoneId> zones, Instant deadline, String batchId) {
+        }
+        List<Candidate> candidates = new ArrayList<>(room);
+        Timestamp nowTs = Timestamp.from(now);
         try (PreparedStatement ps = c.prepareStatement("""
-                with picked as (
-                    select id, priority, due_at from call
-                    where line_id = ? and state = 'scheduled' and due_at <= ? and (deadline is null or deadline > ?)
-                    order by priority desc, due_at, id
-                    limit ? for update skip locked),
-                numbered as (
-                    select id, row_number() over (order by priority desc, due_at, id) - 1 as k from picked)
-                update call c set state = 'dialing', attempt = c.attempt + 1, lease_owner = ?, lease_expires_at = ?,
-                                  dial_started_at = null, updated_at = ?
-                from numbered n, agent a
-                where c.id = n.id and a.id = c.agent_id
-                returning c.id, c.org_id, c.batch_id, c.attempt, c.destination, a.max_duration_s, n.k""")) {
-            Timestamp nowTs = Timestamp.from(now);
+                select c.id, c.zones, c.deadline, c.batch_id from call c
+                where c.line_id = ? and c.state = 'scheduled' and c.due_at <= ? and (c.deadline is null or c.deadline > ?)
+                  and not exists (select 1 from batch b where b.id = c.batch_id and b.status = 'paused')
+                order by c.priority desc, c.due_at, c.id
+                limit ? for update of c skip locked""")) {
             ps.setString(1, lineId);
             ps.setTimestamp(2, nowTs);
             ps.setTimestamp(3, nowTs);
             ps.setInt(4, room);
-            ps.setString(5, nodeId);
-            ps.setTimestamp(6, Timestamp.from(now.plus(leaseDuration)));
-            ps.setTimestamp(7, nowTs);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    List<ZoneId> zones = new ArrayList<>();
+                    for (String z : (String[]) rs.getArray(2).getArray()) zones.add(ZoneId.of(z));
+                    Timestamp d = rs.getTimestamp(3);
+                    candidates.add(new Candidate(rs.getString(1), zones, d == null ? null : d.toInstant(), rs.getString(4)));
+                }
+            }
+        }
+        if (candidates.isEmpty()) return List.of();
+        Map<String, CallingWindow> windows = windows(c, candidates.stream().map(Candidate::batchId).distinct().toList());
+        List<String> allowed = new ArrayList<>(candidates.size());
+        List<String> waitIds = new ArrayList<>();
+        List<Timestamp> waitDue = new ArrayList<>();
+        List<String> waitReasons = new ArrayList<>();
+        for (Candidate cand : candidates) {
+            CallingWindow w = windows.get(cand.batchId());
+            if (cand.zones().isEmpty() || w.allowsAll(now, cand.zones())) {
+                allowed.add(cand.id());
+                continue;
+            }
+            DuePlanner.Plan plan = DuePlanner.plan(w, cand.zones(), now, cand.deadline());
+            waitIds.add(cand.id());
+            waitDue.add(plan.dueAt() == null ? null : Timestamp.from(plan.dueAt()));
+            waitReasons.add(plan.waitReason());
+        }
+        if (!waitIds.isEmpty()) reschedule(c, waitIds, waitDue, waitReasons, now);
+
+        List<ClaimedCall> calls = new ArrayList<>(allowed.size());
+        if (allowed.isEmpty()) return calls;
+        Integer[] slots = new Integer[allowed.size()];
+        for (int k = 0; k < slots.length; k++) slots[k] = k;
+        try (PreparedStatement ps = c.prepareStatement("""
+                update call c set state = 'dialing', attempt = c.attempt + 1, lease_owner = ?, lease_expires_at = ?,
+                                  dial_started_at = null, wait_reason = null, updated_at = ?
+                from unnest(?::text[], ?::int[]) as u(id, k), agent a
+                where c.id = u.id and a.id = c.agent_id
+                returning c.id, c.org_id, c.batch_id, c.attempt, c.destination, a.max_duration_s, u.k""")) {
+            ps.setString(1, nodeId);
+            ps.setTimestamp(2, Timestamp.from(now.plus(leaseDuration)));
+            ps.setTimestamp(3, nowTs);
+            ps.setArray(4, c.createArrayOf("text", allowed.toArray()));
+            ps.setArray(5, c.createArrayOf("int4", slots));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     calls.add(new ClaimedCall(rs.getString(1), rs.getString(2), rs.getString(3), lineId, provider, from,
@@ -171,7 +213,54 @@ final class LineClaimer {
                 }
             }
         }
+        calls.sort(java.util.Comparator.comparing(ClaimedCall::dialAt));
         return calls;
+    }
+
+    /** The effective window of each batch: its own or its agent's, narrowed by the organization's quiet-hours guard. */
+    private static Map<String, CallingWindow> windows(Connection c, List<String> batchIds) throws SQLException {
+        Map<String, CallingWindow> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select b.id, coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard
+                from batch b join agent a on a.id = b.agent_id join org o on o.id = b.org_id where b.id = any(?)""")) {
+            ps.setArray(1, c.createArrayOf("text", batchIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getString(1), DuePlanner.effective(rs.getString(2), rs.getBoolean(3)));
+            }
+        }
+        return out;
+    }
+
+    /** Moves calls whose window closed to their next opening, or expires them when none comes before the deadline. */
+    private static void reschedule(Connection c, List<String> ids, List<Timestamp> due, List<String> reasons, Instant now)
+            throws SQLException {
+        Timestamp nowTs = Timestamp.from(now);
+        List<Outbox.Event> events = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                update call c set due_at = coalesce(u.due, c.due_at), wait_reason = u.reason, updated_at = ?,
+                       state = case when u.due is null then 'finished' else 'scheduled' end,
+                       outcome = case when u.due is null then 'expired' end,
+                       outcome_reason = case when u.due is null then 'no_window_before_deadline' end,
+                       finished_at = case when u.due is null then ?::timestamptz end
+                from unnest(?::text[], ?::timestamptz[], ?::text[]) as u(id, due, reason)
+                where c.id = u.id
+                returning c.id, c.org_id, c.batch_id, u.due is null""")) {
+            ps.setTimestamp(1, nowTs);
+            ps.setTimestamp(2, nowTs);
+            ps.setArray(3, c.createArrayOf("text", ids.toArray()));
+            ps.setArray(4, c.createArrayOf("timestamptz", due.toArray()));
+            ps.setArray(5, c.createArrayOf("text", reasons.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getBoolean(4)) {
+                        events.add(new Outbox.Event(rs.getString(2), "call.finished", rs.getString(1), Map.of(
+                                "call_id", rs.getString(1), "batch_id", rs.getString(3), "state", "finished",
+                                "outcome", "expired", "reason", "no_window_before_deadline")));
+                    }
+                }
+            }
+        }
+        Outbox.write(c, now, events);
     }
 
     private void recordAttempts(Connection c, List<ClaimedCall> calls, Instant now) throws SQLException {

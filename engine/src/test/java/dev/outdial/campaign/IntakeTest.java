@@ -67,7 +67,7 @@ class IntakeTest {
         Map<String, Object> b = batch(List.of(
                 Map.of("phone_number", "+14155552671", "variables", Map.of("name", "Ada", "age", 36), "external_id", "crm-1"),
                 Map.of("phone_number", "(415) 555-2672", "variables", Map.of("name", "Alan")),
-                Map.of("phone_number", "sip:bob@pbx.example.com", "variables", Map.of("name", "Bob"))));
+                Map.of("phone_number", "sip:bob@pbx.example.com", "variables", Map.of("name", "Bob"), "timezone", "Europe/Madrid")));
         b.put("default_country", "US");
         a = api.post("/v1/batches", b);
         assertThat(a.status()).as(a.text()).isEqualTo(201);
@@ -84,6 +84,10 @@ class IntakeTest {
         assertThat(calls.get(0).at("/variables/age").asInt()).isEqualTo(36);
         assertThat(calls.get(1).get("phone_number").asText()).isEqualTo("+14155552672");
         assertThat(calls.get(2).get("phone_number").asText()).isEqualTo("sip:bob@pbx.example.com");
+        assertThat(calls.get(0).get("zones").get(0).asText()).isEqualTo("America/Los_Angeles");
+        assertThat(calls.get(0).get("zone_reason").asText()).isEqualTo("phone_number");
+        assertThat(calls.get(2).get("zones").get(0).asText()).isEqualTo("Europe/Madrid");
+        assertThat(calls.get(2).get("zone_reason").asText()).isEqualTo("explicit");
         assertThat(calls.get(0).get("state").asText()).isEqualTo("scheduled");
         assertThat(count("select count(*) from outbox where type = 'batch.created'")).isEqualTo(1);
     }

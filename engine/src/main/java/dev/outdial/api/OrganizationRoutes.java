@@ -1,0 +1,45 @@
+package dev.outdial.api;
+
+import dev.outdial.campaign.FieldError;
+import dev.outdial.campaign.Organizations;
+import io.javalin.config.RoutesConfig;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** {@code /v1/organization}: the caller's own organization's settings (time zone, quiet-hours guard). */
+final class OrganizationRoutes {
+    private static final Set<String> FIELDS = Set.of("name", "timezone", "quiet_hours_guard");
+
+    private final Organizations organizations;
+
+    OrganizationRoutes(Organizations organizations) {
+        this.organizations = organizations;
+    }
+
+    void register(RoutesConfig r) {
+        r.get("/v1/organization", ctx -> Http.json(ctx, 200, organizations.settings(Auth.org(ctx))));
+        r.patch("/v1/organization", ctx -> {
+            String org = Auth.org(ctx);
+            Organizations.Settings current = organizations.settings(org);
+            List<FieldError> errors = new ArrayList<>();
+            Body b = Body.of(ctx, errors);
+            b.rejectUnknown(FIELDS);
+            String name = b.has("name") ? b.requiredText("name") : current.name();
+            String zone = b.has("timezone") ? b.text("timezone") : current.timezone();
+            if (zone != null) {
+                try {
+                    zone = ZoneId.of(zone).getId();
+                } catch (DateTimeException e) {
+                    b.error("timezone", "not an IANA time zone: " + zone);
+                }
+            }
+            Boolean guard = b.has("quiet_hours_guard") ? b.bool("quiet_hours_guard") : Boolean.valueOf(current.quietHoursGuard());
+            if (b.has("quiet_hours_guard") && guard == null) b.error("quiet_hours_guard", "must be true or false");
+            if (!errors.isEmpty()) throw ApiException.invalid(errors);
+            Http.json(ctx, 200, organizations.updateSettings(org, name, zone, guard));
+        });
+    }
+}
