@@ -60,7 +60,7 @@ public final class Outdial implements AutoCloseable {
         this.telephony = Map.copyOf(carriers);
         this.dispatcher = new Dispatcher(db, clock, config.nodeId(), config.dispatch(), telephony, signal);
         this.http = withHttp ? new HttpApi(new HttpApi.Services(db, clock, organizations, agents, lines, batches, calls, intake,
-                telephony.keySet()), () -> ready) : null;
+                new dev.outdial.campaign.DoNotCall(db, clock), telephony.keySet()), () -> ready) : null;
     }
 
     /** Starts a node with its own database connection (embedded or external, as configured). */
@@ -136,8 +136,8 @@ public final class Outdial implements AutoCloseable {
         stopped = true;
         ready = false;
         if (http != null) http.close();
-        dispatcher.stop(drain);
-        telephony.values().forEach(Telephony::close);
+        dispatcher.stop(drain, () -> telephony.values().forEach(Telephony::close));
+        telephony.values().forEach(Telephony::close); // harmless if already closed
         if (ownsDb) db.close();
         log.info("outdial: node {} stopped", config.nodeId());
     }

@@ -105,8 +105,8 @@ public final class Fixture implements AutoCloseable {
         List<Map<String, Object>> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int d = lastDigit < 0 ? i % 10 : lastDigit;
-            // 201-555-01xx style numbers are not valid; use an area code and exchange libphonenumber accepts.
-            String number = String.format("+1415%03d%03d%d", 200 + (i / 10000) % 800, (i / 10) % 1000, d);
+            // Distinct valid San Francisco numbers (exchanges 200–999) whose last digit picks the simulated behaviour.
+            String number = String.format("+1415%03d%03d%d", 200 + i / 1000, i % 1000, d);
             out.add(Map.of("phone_number", number, "variables", Map.of("name", "P" + i)));
         }
         return out;

@@ -20,7 +20,7 @@ final class BatchRoutes {
             "variables", "metadata", "default_country", "allow_partial", "recipients", "calling_window", "retry_policy");
     private static final Set<String> RECIPIENT_FIELDS = Set.of("phone_number", "variables", "metadata", "timezone", "priority",
             "scheduled_at", "deadline", "external_id");
-    private static final Set<String> BATCH_STATUSES = Set.of("pending", "in_progress", "completed", "cancelled");
+    private static final Set<String> BATCH_STATUSES = Set.of("pending", "in_progress", "paused", "completed", "cancelled");
 
     private final Intake intake;
     private final Batches batches;
@@ -46,6 +46,10 @@ final class BatchRoutes {
         r.get("/v1/batches/{id}", ctx -> Http.json(ctx, 200, batches.get(Auth.org(ctx), ctx.pathParam("id"))));
         r.post("/v1/batches/{id}/cancel", idempotency.wrap(ctx ->
                 Http.json(ctx, 200, batches.cancel(Auth.org(ctx), ctx.pathParam("id")))));
+        r.post("/v1/batches/{id}/pause", idempotency.wrap(ctx -> Http.json(ctx, 200, batches.pause(Auth.org(ctx), ctx.pathParam("id")))));
+        r.post("/v1/batches/{id}/resume", idempotency.wrap(ctx -> Http.json(ctx, 200, batches.resume(Auth.org(ctx), ctx.pathParam("id")))));
+        r.post("/v1/batches/{id}/retry", idempotency.wrap(this::retry));
+        r.post("/v1/batches/{id}/recipients", idempotency.wrap(this::addRecipients));
         r.get("/v1/batches/{id}/calls", this::listCalls);
         r.get("/v1/calls/{id}", ctx -> Http.json(ctx, 200, calls.get(Auth.org(ctx), ctx.pathParam("id"))));
     }
@@ -74,12 +78,60 @@ final class BatchRoutes {
         }
         BatchRequest req = new BatchRequest(name, agentId, lineId, scheduledAt, deadline, priority, variables, metadata, country,
                 partial != null && partial, recipients, ctx.header(Idempotency.HEADER), window, retryPolicy);
-        Intake.Result result = intake.submit(Auth.org(ctx), req);
+        Http.json(ctx, 201, render(intake.submit(Auth.org(ctx), req))); // a replay after a crash answers as the first would have
+    }
+
+    /** The batch, plus what intake did with the rows that did not become plain scheduled calls. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> render(Intake.Result result) {
         Map<String, Object> out = new LinkedHashMap<>(dev.outdial.store.Json.MAPPER.convertValue(result.batch(), Map.class));
-        if (!result.rejected().isEmpty()) {
-            out.put("rejected", result.rejected().stream().map(Problems::render).toList());
+        if (!result.rejected().isEmpty()) out.put("rejected", result.rejected().stream().map(Problems::render).toList());
+        if (!result.suppressed().isEmpty()) out.put("suppressed", result.suppressed());
+        if (!result.merged().isEmpty()) out.put("merged", result.merged());
+        if (!result.duplicates().isEmpty()) out.put("duplicates", result.duplicates());
+        return out;
+    }
+
+    private void addRecipients(Context ctx) {
+        List<FieldError> errors = new ArrayList<>();
+        Body b = Body.of(ctx, errors);
+        b.rejectUnknown(Set.of("recipients", "allow_partial"));
+        Boolean partial = b.bool("allow_partial");
+        List<Body> rows = b.objects("recipients");
+        if (rows == null) b.error("recipients", "is required");
+        if (!errors.isEmpty()) throw ApiException.invalid(errors);
+        List<Recipient> recipients = new ArrayList<>(rows.size());
+        for (Body row : rows) recipients.add(recipient(row));
+        Http.json(ctx, 200, render(intake.addToBatch(Auth.org(ctx), ctx.pathParam("id"), recipients, partial != null && partial)));
+    }
+
+    private void retry(Context ctx) {
+        Set<String> outcomes = Set.of("no_answer", "busy", "voicemail", "failed");
+        boolean extend = false;
+        if (ctx.bodyAsBytes().length > 0) {
+            List<FieldError> errors = new ArrayList<>();
+            Body b = Body.of(ctx, errors);
+            b.rejectUnknown(Set.of("outcomes", "extend_budget"));
+            Boolean e = b.bool("extend_budget");
+            extend = e != null && e;
+            var node = b.node().get("outcomes");
+            if (node != null && !node.isNull()) {
+                Set<String> chosen = new java.util.HashSet<>();
+                if (!node.isArray()) b.error("outcomes", "must be a list of outcomes");
+                else node.forEach(o -> {
+                    if (o.isTextual() && Calls.OUTCOMES.contains(o.asText())) chosen.add(o.asText());
+                    else b.error("outcomes", "must name outcomes among " + new java.util.TreeSet<>(Calls.OUTCOMES) + "; got " + o);
+                });
+                outcomes = chosen;
+            }
+            if (!errors.isEmpty()) throw ApiException.invalid(errors);
         }
-        Http.json(ctx, 201, out); // a replay after a crash answers as the first request would have
+        String org = Auth.org(ctx);
+        String id = ctx.pathParam("id");
+        int n = batches.retry(org, id, outcomes, extend);
+        Map<String, Object> out = new LinkedHashMap<>(dev.outdial.store.Json.MAPPER.convertValue(batches.get(org, id), Map.class));
+        out.put("calls_requeued", n);
+        Http.json(ctx, 200, out);
     }
 
     /** Reads one recipient; a row that is not an object is a row error, not a failed request. */

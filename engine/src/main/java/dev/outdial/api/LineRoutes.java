@@ -1,11 +1,10 @@
 package dev.outdial.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.i18n.phonenumbers.NumberParseException;
-import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import dev.outdial.campaign.FieldError;
 import dev.outdial.campaign.Line;
 import dev.outdial.campaign.Lines;
+import dev.outdial.campaign.PhoneNumbers;
 import dev.outdial.store.Json;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -70,14 +69,9 @@ final class LineRoutes {
         }
         String e164 = phone;
         if (phone != null && !phone.isBlank()) {
-            try {
-                PhoneNumberUtil util = PhoneNumberUtil.getInstance();
-                var parsed = util.parse(phone, "ZZ");
-                if (!util.isValidNumber(parsed)) b.error("phone_number", "not a valid phone number: " + phone);
-                e164 = util.format(parsed, PhoneNumberUtil.PhoneNumberFormat.E164);
-            } catch (NumberParseException e) {
-                b.error("phone_number", "must be an E.164 number such as +14155552671; got " + phone);
-            }
+            PhoneNumbers.Parsed parsed = PhoneNumbers.parse(phone, null, false);
+            if (parsed.ok()) e164 = parsed.value();
+            else b.error("phone_number", parsed.error());
         }
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
         return new Line.Spec(name == null ? "" : name, e164, provider,

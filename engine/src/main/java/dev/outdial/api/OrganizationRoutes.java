@@ -11,7 +11,7 @@ import java.util.Set;
 
 /** {@code /v1/organization}: the caller's own organization's settings (time zone, quiet-hours guard). */
 final class OrganizationRoutes {
-    private static final Set<String> FIELDS = Set.of("name", "timezone", "quiet_hours_guard");
+    private static final Set<String> FIELDS = Set.of("name", "timezone", "quiet_hours_guard", "dedup_across_batches");
 
     private final Organizations organizations;
 
@@ -38,8 +38,10 @@ final class OrganizationRoutes {
             }
             Boolean guard = b.has("quiet_hours_guard") ? b.bool("quiet_hours_guard") : Boolean.valueOf(current.quietHoursGuard());
             if (b.has("quiet_hours_guard") && guard == null) b.error("quiet_hours_guard", "must be true or false");
+            Boolean dedup = b.has("dedup_across_batches") ? b.bool("dedup_across_batches") : Boolean.valueOf(current.dedupAcrossBatches());
+            if (b.has("dedup_across_batches") && dedup == null) b.error("dedup_across_batches", "must be true or false");
             if (!errors.isEmpty()) throw ApiException.invalid(errors);
-            Http.json(ctx, 200, organizations.updateSettings(org, name, zone, guard));
+            Http.json(ctx, 200, organizations.updateSettings(org, name, zone, guard, dedup));
         });
     }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** Batches of an organization: read with counters, list, cancel. */
@@ -126,6 +127,108 @@ public final class Batches {
             return null;
         });
         return get(orgId, id);
+    }
+
+    /** Stops new dials for the batch; calls already dialing, ringing or talking finish normally. */
+    public Batch pause(String orgId, String id) {
+        return setStatus(orgId, id, Set.of("pending", "in_progress"), "paused", "batch.paused");
+    }
+
+    /** Lets a paused batch dial again. */
+    public Batch resume(String orgId, String id) {
+        return setStatus(orgId, id, Set.of("paused"), null, "batch.resumed");
+    }
+
+    private Batch setStatus(String orgId, String id, Set<String> from, String to, String event) {
+        Instant now = clock.instant();
+        db.tx(c -> {
+            String status = lock(c, orgId, id);
+            String target = to;
+            if (target == null) { // resume: in_progress once anything was dialed, else pending
+                try (PreparedStatement ps = c.prepareStatement("select exists (select 1 from call where batch_id = ? and dials > 0)")) {
+                    ps.setString(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        target = rs.getBoolean(1) ? "in_progress" : "pending";
+                    }
+                }
+            }
+            if (status.equals(target)) return null; // twice is harmless
+            if (!from.contains(status)) throw new ConflictException("batch " + id + " is " + status + "; this needs one of " + from);
+            try (PreparedStatement ps = c.prepareStatement("update batch set status = ?, updated_at = ? where id = ?")) {
+                ps.setString(1, target);
+                ps.setTimestamp(2, Timestamp.from(now));
+                ps.setString(3, id);
+                ps.executeUpdate();
+            }
+            Outbox.write(c, now, new Outbox.Event(orgId, event, id, Map.of("batch_id", id, "status", target)));
+            return null;
+        });
+        return get(orgId, id);
+    }
+
+    /**
+     * Re-queues the calls of a finished batch that ended with one of {@code outcomes} (default:
+     * no_answer, busy, voicemail, failed), as ElevenLabs-style retry does. Each retry counts against
+     * the call's attempt budget, so a call with none left stays finished, unless {@code extendBudget}
+     * gives every re-queued call one more attempt. Due times obey the calling window (see DuePlanner).
+     */
+    public int retry(String orgId, String id, Set<String> outcomes, boolean extendBudget) {
+        Instant now = clock.instant();
+        return db.tx(c -> {
+            String status = lock(c, orgId, id);
+            if (!status.equals("completed") && !status.equals("cancelled")) {
+                throw new ConflictException("batch " + id + " is " + status + "; only a completed or cancelled batch can be retried");
+            }
+            int n;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    with again as (
+                        update call set state = 'scheduled', outcome = null, outcome_reason = null, finished_at = null,
+                                        due_at = ?, wait_reason = null, updated_at = ?,
+                                        max_attempts = case when ? then dials + 1 else max_attempts end
+                        where batch_id = ? and state = 'finished' and outcome = any(?) and (? or dials < max_attempts)
+                        returning id, org_id)
+                    insert into outbox (event_id, org_id, type, subject_id, payload, created_at)
+                    select 'evt_' || translate(substr(md5(random()::text || again.id), 1, 20), '0189', 'wxyz'), again.org_id,
+                           'call.retry_scheduled', again.id,
+                           jsonb_build_object('call_id', again.id, 'batch_id', ?::text, 'state', 'scheduled', 'reason', 'batch_retry'), ?
+                    from again""")) {
+                Timestamp ts = Timestamp.from(now);
+                ps.setTimestamp(1, ts);
+                ps.setTimestamp(2, ts);
+                ps.setBoolean(3, extendBudget);
+                ps.setString(4, id);
+                ps.setArray(5, c.createArrayOf("text", outcomes.toArray()));
+                ps.setBoolean(6, extendBudget);
+                ps.setString(7, id);
+                ps.setTimestamp(8, ts);
+                n = ps.executeUpdate();
+            }
+            if (n > 0) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "update batch set status = 'in_progress', finished_at = null, updated_at = ? where id = ?")) {
+                    ps.setTimestamp(1, Timestamp.from(now));
+                    ps.setString(2, id);
+                    ps.executeUpdate();
+                }
+                try (var st = c.createStatement()) {
+                    st.execute("notify outdial_work");
+                }
+            }
+            Outbox.write(c, now, new Outbox.Event(orgId, "batch.retried", id, Map.of("batch_id", id, "calls_requeued", n)));
+            return n;
+        });
+    }
+
+    private static String lock(Connection c, String orgId, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select status from batch where org_id = ? and id = ? for update")) {
+            ps.setString(1, orgId);
+            ps.setString(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) throw new NotFoundException("batch", id);
+                return rs.getString(1);
+            }
+        }
     }
 
     private static Optional<Batch> find(Connection c, String orgId, String where, String value) throws SQLException {

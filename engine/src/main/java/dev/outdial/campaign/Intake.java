@@ -1,39 +1,44 @@
 package dev.outdial.campaign;
 
+import dev.outdial.schedule.CallingWindow;
+import dev.outdial.schedule.DuePlanner;
+import dev.outdial.schedule.RetryPolicy;
 import dev.outdial.store.Database;
 import dev.outdial.store.Ids;
 import dev.outdial.store.Json;
 import dev.outdial.store.Outbox;
 import dev.outdial.store.StoreException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
-import dev.outdial.schedule.CallingWindow;
-import dev.outdial.schedule.DuePlanner;
+import java.util.Set;
 
 /**
  * Accepts batches: validates every recipient, then writes the batch and all its calls in one
  * transaction with COPY. A 2xx answer therefore means every accepted call is committed
  * (invariant 1), and a rejected batch leaves nothing behind (invariant 7).
+ *
+ * <p>Screening, in the same transaction: a number on the do-not-call list is stored as
+ * {@code suppressed}; a number given twice in one request is one call (the later row's data wins);
+ * with {@code dedup_across_batches}, a number with an unfinished call in another batch is skipped;
+ * adding to a batch a number that still has a scheduled call there updates that call (Weya's rule).
  */
 public final class Intake {
     /** Most recipients one request may carry. */
     public static final int MAX_RECIPIENTS = 100_000;
     /** How far ahead a call may be scheduled. */
     static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(366);
-    /** Bytes buffered before each COPY write. */
-    private static final int COPY_CHUNK = 1 << 20;
 
     private final Database db;
     private final Clock clock;
@@ -51,23 +56,117 @@ public final class Intake {
         this.workSignal = workSignal;
     }
 
-    /** What intake did: the stored batch, and the rows it left out (only with allow_partial). */
-    public record Result(Batch batch, List<FieldError> rejected, boolean replayed) {
+    /**
+     * What intake did.
+     *
+     * @param rejected   rows left out as invalid (only with allow_partial)
+     * @param suppressed indexes of rows stored as {@code suppressed} (do-not-call)
+     * @param merged     rows folded into another: {index, into} within the request, or {index, call_id} of the
+     *                   scheduled call they updated
+     * @param duplicates rows skipped because the number has an unfinished call in another batch: {index, call_id}
+     */
+    public record Result(Batch batch, List<FieldError> rejected, boolean replayed, List<Integer> suppressed,
+                         List<Map<String, Object>> merged, List<Map<String, Object>> duplicates) {
+        static Result replay(Batch b) {
+            return new Result(b, List.of(), true, List.of(), List.of(), List.of());
+        }
     }
 
     public Result submit(String orgId, BatchRequest req) {
         if (req.idempotencyKey() != null) {
             Optional<Batch> earlier = batches.findByIdempotencyKey(orgId, req.idempotencyKey());
-            if (earlier.isPresent()) {
-                return new Result(earlier.get(), List.of(), true);
-            }
+            if (earlier.isPresent()) return Result.replay(earlier.get());
         }
         Instant now = clock.instant();
         List<FieldError> errors = new ArrayList<>();
         Agent agent = checkBatch(orgId, req, now, errors);
-        if (!errors.isEmpty()) {
-            throw new InvalidInputException("The batch is invalid", errors);
+        if (!errors.isEmpty()) throw new InvalidInputException("The batch is invalid", errors);
+        Validated v = validate(orgId, agent, req, now);
+        String batchId = Ids.next("bat");
+        Screened screened;
+        try {
+            screened = db.tx(c -> {
+                if (req.idempotencyKey() != null) releaseExpiredKey(c, orgId, req.idempotencyKey(), now);
+                insertBatch(c, orgId, batchId, req, v.rows().size(), now);
+                Screened s = screen(c, orgId, v.rows(), v.org().dedupAcrossBatches());
+                CallWriter.copy(c, new CallWriter.Common(orgId, batchId, agent.id(), req.lineId(), v.maxAttempts()), s.rows(), now);
+                setTotal(c, batchId, s.rows().size());
+                Outbox.write(c, now, new Outbox.Event(orgId, "batch.created", batchId, summary(batchId, s, v)));
+                notifyNodes(c);
+                return s;
+            });
+        } catch (StoreException e) {
+            if ("23505".equals(e.sqlState()) && req.idempotencyKey() != null) {
+                // A concurrent request with the same key won the race; answer with its batch.
+                return Result.replay(batches.findByIdempotencyKey(orgId, req.idempotencyKey()).orElseThrow());
+            }
+            throw e;
         }
+        workSignal.run();
+        return new Result(batches.get(orgId, batchId), v.rowErrors(), false, screened.suppressed(), v.merged(), screened.duplicates());
+    }
+
+    /**
+     * Adds recipients to an existing batch. A number that still has a {@code scheduled} call in the
+     * batch updates that call (variables, metadata, priority, times) instead of adding a second one.
+     */
+    public Result addToBatch(String orgId, String batchId, List<Recipient> recipients, boolean allowPartial) {
+        Instant now = clock.instant();
+        Batch batch = batches.get(orgId, batchId);
+        if (batch.status().equals("cancelled")) throw new ConflictException("batch " + batchId + " is cancelled");
+        Agent agent = agents.get(orgId, batch.agentId());
+        if (recipients == null || recipients.isEmpty() || recipients.size() > MAX_RECIPIENTS) {
+            throw InvalidInputException.of("/recipients", "must list 1 to " + MAX_RECIPIENTS + " recipients");
+        }
+        BatchRequest req = new BatchRequest(batch.name(), batch.agentId(), batch.lineId(), batch.scheduledAt(), batch.deadline(),
+                batch.priority(), batch.variables(), batch.metadata(), null, allowPartial, recipients, null,
+                batch.callingWindow(), batch.retryPolicy() == null ? null : RetryPolicy.fromJson(batch.retryPolicy()));
+        Validated v = validate(orgId, agent, req, now);
+        Screened screened = db.tx(c -> {
+            String status = lockBatch(c, orgId, batchId);
+            if (status.equals("cancelled")) throw new ConflictException("batch " + batchId + " is cancelled");
+            int base = nextRowIndex(c, batchId);
+            Map<String, String> scheduled = scheduledByDestination(c, batchId, v.rows());
+            List<RecipientValidator.Valid> fresh = new ArrayList<>();
+            List<Map<String, Object>> updated = new ArrayList<>();
+            for (RecipientValidator.Valid r : v.rows()) {
+                String existing = scheduled.get(r.destination());
+                if (existing != null) {
+                    updateScheduled(c, existing, r, now);
+                    updated.add(Map.of("index", r.index(), "call_id", existing));
+                } else {
+                    fresh.add(r.withIndex(base + r.index()));
+                }
+            }
+            Screened s = screen(c, orgId, fresh, v.org().dedupAcrossBatches());
+            CallWriter.copy(c, new CallWriter.Common(orgId, batchId, agent.id(), batch.lineId(), v.maxAttempts()), s.rows(), now);
+            setTotal(c, batchId, -1);
+            if (status.equals("completed") && !s.rows().isEmpty()) reopen(c, batchId, now);
+            Map<String, Object> payload = summary(batchId, s, v);
+            payload.put("updated", updated.size());
+            Outbox.write(c, now, new Outbox.Event(orgId, "batch.calls_added", batchId, payload));
+            notifyNodes(c);
+            List<Integer> suppressed = s.suppressed().stream().map(i -> i - base).toList();
+            List<Map<String, Object>> duplicates = s.duplicates().stream().map(d -> {
+                Map<String, Object> m = new LinkedHashMap<>(d);
+                m.put("index", (Integer) d.get("index") - base);
+                return m;
+            }).toList();
+            List<Map<String, Object>> merged = new ArrayList<>(v.merged());
+            merged.addAll(updated);
+            return new Screened(s.rows(), suppressed, duplicates, merged);
+        });
+        workSignal.run();
+        return new Result(batches.get(orgId, batchId), v.rowErrors(), false, screened.suppressed(), screened.merged(),
+                screened.duplicates());
+    }
+
+    /** Valid rows (duplicates within the request folded), the row errors, and what they were checked against. */
+    private record Validated(List<RecipientValidator.Valid> rows, List<FieldError> rowErrors, List<Map<String, Object>> merged,
+                             Organizations.Settings org, int maxAttempts) {
+    }
+
+    private Validated validate(String orgId, Agent agent, BatchRequest req, Instant now) {
         Organizations.Settings org = db.read(c -> Organizations.settings(c, orgId));
         String windowJson = req.callingWindow() != null ? Json.write(req.callingWindow())
                 : agent.callingWindow() != null ? Json.write(agent.callingWindow()) : null;
@@ -82,30 +181,160 @@ public final class Intake {
         if (!rowErrors.isEmpty() && (!req.allowPartial() || valid.isEmpty())) {
             throw new InvalidInputException(rowErrors.size() + " recipient error(s); nothing was stored", rowErrors);
         }
-        String batchId = Ids.next("bat");
-        try {
-            db.tx(c -> {
-                if (req.idempotencyKey() != null) releaseExpiredKey(c, orgId, req.idempotencyKey(), now);
-                insertBatch(c, orgId, batchId, req, valid.size(), now);
-                copyCalls(c, orgId, batchId, req, agent, valid, now);
-                long expired = valid.stream().filter(v -> v.dueAt() == null).count();
-                Outbox.write(c, now, new Outbox.Event(orgId, "batch.created", batchId,
-                        Map.of("batch_id", batchId, "total", valid.size(), "rejected", rowErrors.size(), "expired", expired)));
-                try (var st = c.createStatement()) {
-                    // One NOTIFY per transaction, not per row: wakes the dispatchers of other nodes.
-                    st.execute("notify outdial_work");
-                }
-                return null;
-            });
-        } catch (StoreException e) {
-            if ("23505".equals(e.sqlState()) && req.idempotencyKey() != null) {
-                // A concurrent request with the same key won the race; answer with its batch.
-                return new Result(batches.findByIdempotencyKey(orgId, req.idempotencyKey()).orElseThrow(), List.of(), true);
+        // One number, one call: a later row with the same number replaces the earlier row's data, in its place.
+        Map<String, Integer> firstAt = new HashMap<>();
+        List<RecipientValidator.Valid> rows = new ArrayList<>(valid.size());
+        List<Map<String, Object>> merged = new ArrayList<>();
+        for (RecipientValidator.Valid v : valid) {
+            Integer at = firstAt.putIfAbsent(v.destination(), rows.size());
+            if (at == null) {
+                rows.add(v);
+            } else {
+                RecipientValidator.Valid first = rows.get(at);
+                rows.set(at, v.withIndex(first.index()));
+                merged.add(Map.of("index", v.index(), "into", first.index()));
             }
-            throw e;
         }
-        workSignal.run();
-        return new Result(batches.get(orgId, batchId), rowErrors, false);
+        RetryPolicy policy = req.retryPolicy() != null ? req.retryPolicy() : agent.retryPolicy();
+        return new Validated(rows, rowErrors, merged, org, policy.maxAttempts());
+    }
+
+    /** Rows after screening, with their final outcomes, and what screening reported. */
+    private record Screened(List<CallWriter.Row> rows, List<Integer> suppressed, List<Map<String, Object>> duplicates,
+                            List<Map<String, Object>> merged) {
+    }
+
+    private static Screened screen(Connection c, String orgId, List<RecipientValidator.Valid> rows, boolean acrossBatches)
+            throws SQLException {
+        List<String> numbers = rows.stream().map(RecipientValidator.Valid::destination).toList();
+        Set<String> listed = DoNotCall.listed(c, orgId, numbers);
+        Map<String, String> elsewhere = acrossBatches ? unfinishedByDestination(c, orgId, numbers) : Map.of();
+        List<CallWriter.Row> out = new ArrayList<>(rows.size());
+        List<Integer> suppressed = new ArrayList<>();
+        List<Map<String, Object>> duplicates = new ArrayList<>();
+        for (RecipientValidator.Valid r : rows) {
+            if (elsewhere.containsKey(r.destination())) {
+                duplicates.add(Map.of("index", r.index(), "call_id", elsewhere.get(r.destination())));
+            } else if (listed.contains(r.destination())) {
+                suppressed.add(r.index());
+                out.add(new CallWriter.Row(r, "suppressed", "do_not_call"));
+            } else {
+                out.add(CallWriter.Row.of(r));
+            }
+        }
+        return new Screened(out, suppressed, duplicates, List.of());
+    }
+
+    private static Map<String, Object> summary(String batchId, Screened s, Validated v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("batch_id", batchId);
+        m.put("accepted", s.rows().size());
+        m.put("rejected", v.rowErrors().size());
+        m.put("suppressed", s.suppressed().size());
+        m.put("expired", s.rows().stream().filter(r -> "expired".equals(r.outcome())).count());
+        m.put("merged", v.merged().size());
+        m.put("duplicates", s.duplicates().size());
+        return m;
+    }
+
+    private static Map<String, String> unfinishedByDestination(Connection c, String orgId, List<String> numbers) throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "select destination, id from call where org_id = ? and destination = any(?) and state <> 'finished'")) {
+            ps.setString(1, orgId);
+            ps.setArray(2, c.createArrayOf("text", numbers.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.putIfAbsent(rs.getString(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> scheduledByDestination(Connection c, String batchId, List<RecipientValidator.Valid> rows)
+            throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select destination, id from call where batch_id = ? and state = 'scheduled' and destination = any(?)
+                for update""")) {
+            ps.setString(1, batchId);
+            ps.setArray(2, c.createArrayOf("text", rows.stream().map(RecipientValidator.Valid::destination).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.putIfAbsent(rs.getString(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    private static void updateScheduled(Connection c, String callId, RecipientValidator.Valid r, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                update call set variables = ?::jsonb, metadata = ?::jsonb, external_id = coalesce(?, external_id), timezone = ?,
+                                priority = ?, scheduled_at = ?, deadline = ?, due_at = ?, zones = ?::text[], zone_reason = ?,
+                                wait_reason = ?, updated_at = ?
+                where id = ? and state = 'scheduled'""")) {
+            ps.setString(1, Json.write(r.variables()));
+            ps.setString(2, Json.write(r.metadata()));
+            ps.setString(3, r.externalId());
+            ps.setString(4, r.timezone());
+            ps.setInt(5, r.priority());
+            ps.setTimestamp(6, ts(r.scheduledAt()));
+            ps.setTimestamp(7, ts(r.deadline()));
+            ps.setTimestamp(8, ts(r.dueAt() == null ? now : r.dueAt()));
+            ps.setString(9, CallWriter.pgArray(r.zones()));
+            ps.setString(10, r.zoneReason());
+            ps.setString(11, r.waitReason());
+            ps.setTimestamp(12, Timestamp.from(now));
+            ps.setString(13, callId);
+            ps.executeUpdate();
+        }
+    }
+
+    private static String lockBatch(Connection c, String orgId, String batchId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select status from batch where org_id = ? and id = ? for update")) {
+            ps.setString(1, orgId);
+            ps.setString(2, batchId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) throw new NotFoundException("batch", batchId);
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static int nextRowIndex(Connection c, String batchId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select coalesce(max(row_index) + 1, 0) from call where batch_id = ?")) {
+            ps.setString(1, batchId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** Sets the batch's total to {@code n}, or to its current number of calls when n is negative. */
+    private static void setTotal(Connection c, String batchId, int n) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "update batch set total = case when ? >= 0 then ? else (select count(*) from call where batch_id = ?) end where id = ?")) {
+            ps.setInt(1, n);
+            ps.setInt(2, n);
+            ps.setString(3, batchId);
+            ps.setString(4, batchId);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void reopen(Connection c, String batchId, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "update batch set status = 'in_progress', finished_at = null, updated_at = ? where id = ?")) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setString(2, batchId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** One NOTIFY per transaction, not per row: wakes the dispatchers of other nodes. */
+    private static void notifyNodes(Connection c) throws SQLException {
+        try (var st = c.createStatement()) {
+            st.execute("notify outdial_work");
+        }
     }
 
     private Agent checkBatch(String orgId, BatchRequest req, Instant now, List<FieldError> errors) {
@@ -134,7 +363,7 @@ public final class Intake {
         }
         TimeChecks.schedule("", req.scheduledAt(), req.deadline(), now, errors);
         TimeChecks.priority("/priority", req.priority(), errors);
-        if (req.defaultCountry() != null && !RecipientValidator.isKnownRegion(req.defaultCountry())) {
+        if (req.defaultCountry() != null && !PhoneNumbers.isKnownRegion(req.defaultCountry())) {
             errors.add(FieldError.of("/default_country", "not an ISO 3166 country code libphonenumber knows: " + req.defaultCountry()));
         }
         return agent;
@@ -175,71 +404,7 @@ public final class Intake {
         }
     }
 
-    private static void copyCalls(Connection c, String orgId, String batchId, BatchRequest req, Agent agent,
-                                  List<RecipientValidator.Valid> rows, Instant now) throws SQLException {
-        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("""
-                copy call (id, org_id, batch_id, agent_id, line_id, row_index, destination, variables, metadata, external_id,
-                           timezone, priority, scheduled_at, deadline, max_attempts, state, due_at, created_at, updated_at,
-                           zones, zone_reason, wait_reason, outcome, outcome_reason, finished_at)
-                from stdin with (format csv)""");
-        try {
-            String nowText = now.toString();
-            String common = csv(orgId) + ',' + csv(batchId) + ',' + csv(agent.id()) + ',' + csv(req.lineId()) + ',';
-            int maxAttempts = (req.retryPolicy() != null ? req.retryPolicy() : agent.retryPolicy()).maxAttempts();
-            StringBuilder sb = new StringBuilder(COPY_CHUNK + 4096);
-            for (RecipientValidator.Valid r : rows) {
-                sb.append(csv(Ids.next("cal"))).append(',').append(common)
-                        .append(r.index()).append(',')
-                        .append(csv(r.destination())).append(',')
-                        .append(csv(Json.write(r.variables()))).append(',')
-                        .append(csv(Json.write(r.metadata()))).append(',')
-                        .append(csv(r.externalId())).append(',')
-                        .append(csv(r.timezone())).append(',')
-                        .append(r.priority()).append(',')
-                        .append(csv(r.scheduledAt() == null ? null : r.scheduledAt().toString())).append(',')
-                        .append(csv(r.deadline() == null ? null : r.deadline().toString())).append(',')
-                        .append(maxAttempts).append(',')
-                        .append(r.dueAt() == null ? "finished" : "scheduled").append(',')
-                        .append(r.dueAt() == null ? "" : r.dueAt().toString()).append(',')
-                        .append(nowText).append(',').append(nowText).append(',')
-                        .append(csv(pgArray(r.zones()))).append(',')
-                        .append(csv(r.zoneReason())).append(',')
-                        .append(csv(r.waitReason())).append(',');
-                if (r.dueAt() == null) { // no lawful moment before the deadline: accepted, and expired at once
-                    sb.append("expired,\"no_window_before_deadline\",").append(nowText).append('\n');
-                } else {
-                    sb.append(",,\n");
-                }
-                if (sb.length() >= COPY_CHUNK) {
-                    flush(copy, sb);
-                }
-            }
-            flush(copy, sb);
-            copy.endCopy();
-        } finally {
-            if (copy.isActive()) copy.cancelCopy();
-        }
-    }
-
-    private static void flush(CopyIn copy, StringBuilder sb) throws SQLException {
-        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-        copy.writeToCopy(bytes, 0, bytes.length);
-        sb.setLength(0);
-    }
-
-    /** A PostgreSQL text[] literal; zone names hold no quotes, commas or braces. */
-    static String pgArray(List<String> items) {
-        return "{" + String.join(",", items) + "}";
-    }
-
-    /** One CSV field: null is an unquoted empty field (SQL NULL); text is quoted with quotes doubled. */
-    static String csv(String value) {
-        if (value == null) return "";
-        return '"' + value.replace("\"", "\"\"") + '"';
-    }
-
     private static Timestamp ts(Instant i) {
         return i == null ? null : Timestamp.from(i);
     }
-
 }

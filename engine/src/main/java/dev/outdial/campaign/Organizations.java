@@ -36,8 +36,9 @@ public final class Organizations {
      *
      * @param timezone        the last-resort zone for recipients nothing else places (null: none)
      * @param quietHoursGuard the 08:00–21:00 recipient-local guard on every call (default true; turning it off is explicit)
+     * @param dedupAcrossBatches skip a new recipient whose number has an unfinished call in another batch (default false)
      */
-    public record Settings(String id, String name, String timezone, boolean quietHoursGuard) {
+    public record Settings(String id, String name, String timezone, boolean quietHoursGuard, boolean dedupAcrossBatches) {
     }
 
     public Settings settings(String orgId) {
@@ -46,22 +47,28 @@ public final class Organizations {
 
     /** Reads the settings inside the caller's transaction. */
     public static Settings settings(java.sql.Connection c, String orgId) throws java.sql.SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select id, name, timezone, quiet_hours_guard from org where id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("select id, name, timezone, quiet_hours_guard, dedup_across_batches from org where id = ?")) {
             ps.setString(1, orgId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) throw new NotFoundException("organization", orgId);
-                return new Settings(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4));
+                return new Settings(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getBoolean(5));
             }
         }
     }
 
     public Settings updateSettings(String orgId, String name, String timezone, boolean quietHoursGuard) {
+        return updateSettings(orgId, name, timezone, quietHoursGuard, settings(orgId).dedupAcrossBatches());
+    }
+
+    public Settings updateSettings(String orgId, String name, String timezone, boolean quietHoursGuard, boolean dedupAcrossBatches) {
         db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("update org set name = ?, timezone = ?, quiet_hours_guard = ? where id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update org set name = ?, timezone = ?, quiet_hours_guard = ?, dedup_across_batches = ? where id = ?")) {
                 ps.setString(1, name);
                 ps.setString(2, timezone);
                 ps.setBoolean(3, quietHoursGuard);
-                ps.setString(4, orgId);
+                ps.setBoolean(4, dedupAcrossBatches);
+                ps.setString(5, orgId);
                 return ps.executeUpdate();
             }
         });

@@ -16,9 +16,6 @@ import dev.outdial.schedule.TimezoneResolver;
 
 /** Checks one recipient against its agent and batch, and computes what will be stored for it. */
 final class RecipientValidator {
-    private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
-    /** sip:user@host[:port][;params]; the user part is required, as a trunk needs someone to call. */
-    private static final Pattern SIP_URI = Pattern.compile("^sips?:[^@\\s]+@[A-Za-z0-9.\\-\\[\\]:]+(;[^\\s]*)?$");
     private static final int MAX_VARIABLES_BYTES = 16 * 1024;
 
     private final Agent agent;
@@ -47,10 +44,11 @@ final class RecipientValidator {
     record Valid(int index, String destination, Map<String, Object> variables, Map<String, Object> metadata,
                  String externalId, String timezone, int priority, Instant scheduledAt, Instant deadline, Instant dueAt,
                  List<String> zones, String zoneReason, String waitReason) {
-    }
-
-    static boolean isKnownRegion(String region) {
-        return PHONES.getSupportedRegions().contains(region.toUpperCase(java.util.Locale.ROOT));
+        /** The same row at another position (a merged duplicate keeps the first one's place). */
+        Valid withIndex(int i) {
+            return new Valid(i, destination, variables, metadata, externalId, timezone, priority, scheduledAt, deadline, dueAt,
+                    zones, zoneReason, waitReason);
+        }
     }
 
     /** The valid row, or null after adding every problem of row {@code i} to {@code errors}. */
@@ -119,35 +117,8 @@ final class RecipientValidator {
     }
 
     private String destination(String p, int i, String raw, List<FieldError> errors) {
-        if (raw == null || raw.isBlank()) {
-            errors.add(new FieldError(p + "/phone_number", "is required", i));
-            return null;
-        }
-        String s = raw.strip();
-        if (s.regionMatches(true, 0, "sip:", 0, 4) || s.regionMatches(true, 0, "sips:", 0, 5)) {
-            if (!SIP_URI.matcher(s).matches()) {
-                errors.add(new FieldError(p + "/phone_number", "not a valid SIP URI (expected sip:user@host): " + raw, i));
-                return null;
-            }
-            return s;
-        }
-        String region = batch.defaultCountry() == null ? "ZZ" : batch.defaultCountry().toUpperCase(java.util.Locale.ROOT);
-        try {
-            PhoneNumber n = PHONES.parse(s, region);
-            if (!PHONES.isValidNumber(n)) {
-                errors.add(new FieldError(p + "/phone_number", "not a valid phone number: " + raw, i));
-                return null;
-            }
-            return PHONES.format(n, PhoneNumberUtil.PhoneNumberFormat.E164);
-        } catch (NumberParseException e) {
-            String why = switch (e.getErrorType()) {
-                case INVALID_COUNTRY_CODE -> "needs a country code: write it in E.164 (+14155550100) or set default_country";
-                case NOT_A_NUMBER -> "not a phone number";
-                case TOO_SHORT_NSN, TOO_SHORT_AFTER_IDD -> "too short to be a phone number";
-                case TOO_LONG -> "too long to be a phone number";
-            };
-            errors.add(new FieldError(p + "/phone_number", why + ": " + raw, i));
-            return null;
-        }
+        PhoneNumbers.Parsed parsed = PhoneNumbers.parse(raw, batch.defaultCountry(), true);
+        if (!parsed.ok()) errors.add(new FieldError(p + "/phone_number", parsed.error(), i));
+        return parsed.value();
     }
 }

@@ -57,6 +57,7 @@ final class CallTransitions {
                 attempts[i] = due.get(i).attempt();
                 byId.put(ids[i], due.get(i));
             }
+            suppressListed(c, ids, attempts, now);
             List<ClaimedCall> ours = new ArrayList<>(due.size());
             try (PreparedStatement ps = c.prepareStatement("""
                     update call c set dial_started_at = ?, dials = c.dials + 1, updated_at = ?
@@ -85,6 +86,41 @@ final class CallTransitions {
             }
             return ours;
         });
+    }
+
+    /**
+     * The last look before dialing: a claimed call whose number is now on the organization's
+     * do-not-call list ends {@code suppressed} instead (invariant 3), with its event, in one statement.
+     */
+    private void suppressListed(Connection c, String[] ids, Integer[] attempts, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                with blocked as (
+                    update call c set state = 'finished', outcome = 'suppressed', outcome_reason = 'do_not_call',
+                                      finished_at = ?, updated_at = ?, lease_owner = null, lease_expires_at = null
+                    from unnest(?::text[], ?::int[]) as u(id, attempt)
+                    where c.id = u.id and c.attempt = u.attempt and c.state = 'dialing' and c.lease_owner = ?
+                      and c.dial_started_at is null
+                      and exists (select 1 from dnc d where d.org_id = c.org_id and d.phone_number = c.destination)
+                    returning c.id, c.org_id, c.batch_id, c.attempt),
+                closed as (
+                    update call_attempt a set ended_at = ?, outcome = 'suppressed', reason = 'do_not_call'
+                    from blocked b where a.call_id = b.id and a.attempt = b.attempt)
+                insert into outbox (event_id, org_id, type, subject_id, payload, created_at)
+                select 'evt_' || translate(substr(md5(random()::text || b.id), 1, 20), '0189', 'wxyz'), b.org_id, 'call.finished', b.id,
+                       jsonb_build_object('call_id', b.id, 'batch_id', b.batch_id, 'attempt', b.attempt, 'state', 'finished',
+                                          'outcome', 'suppressed', 'reason', 'do_not_call'), ?
+                from blocked b""")) {
+            Timestamp ts = Timestamp.from(now);
+            ps.setTimestamp(1, ts);
+            ps.setTimestamp(2, ts);
+            ps.setArray(3, c.createArrayOf("text", ids));
+            ps.setArray(4, c.createArrayOf("int4", attempts));
+            ps.setString(5, nodeId);
+            ps.setTimestamp(6, ts);
+            ps.setTimestamp(7, ts);
+            int n = ps.executeUpdate();
+            if (n > 0) log.info("dispatcher: {} claimed calls not dialed: their numbers are now on the do-not-call list", n);
+        }
     }
 
     /** Gives claimed-but-never-dialed calls back to the queue unchanged (graceful shutdown). */

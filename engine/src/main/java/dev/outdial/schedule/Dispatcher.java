@@ -200,8 +200,18 @@ public final class Dispatcher implements AutoCloseable {
      * get up to {@code drain} to end, and leases are renewed until then. Calling it twice is harmless.
      */
     public void stop(Duration drain) {
+        stop(drain, () -> { });
+    }
+
+    /**
+     * As {@link #stop(Duration)}; {@code hangUp} is run if calls are still live when the drain ends
+     * (the carriers hang them up), and their ends are recorded before the loops stop.
+     */
+    public void stop(Duration drain, Runnable hangUp) {
         if (!running && claimThread == null) {
             transitions.release(pacer.stop());
+            if (live.get() > 0) hangUpAndWait(hangUp);
+            callEvents.shutdown();
             return;
         }
         running = false;
@@ -215,14 +225,24 @@ public final class Dispatcher implements AutoCloseable {
             sleepQuietly(50); // the housekeeping loop keeps renewing the live calls' leases meanwhile
         }
         if (live.get() > 0) {
-            log.warn("dispatcher: {} calls still live after {}; their leases will expire and they will be settled as interrupted",
-                    live.get(), drain);
+            log.warn("dispatcher: {} calls still live after {}; hanging up", live.get(), drain);
+            hangUpAndWait(hangUp);
         }
         housekeepingRunning = false;
         join(housekeepingThread);
         housekeepingThread = null;
         listener.close();
         callEvents.shutdown();
+    }
+
+    private void hangUpAndWait(Runnable hangUp) {
+        hangUp.run();
+        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (live.get() > 0 && System.nanoTime() < until) sleepQuietly(20);
+        if (live.get() > 0) {
+            log.warn("dispatcher: {} calls did not report their end; their leases will expire and they will be settled as interrupted",
+                    live.get());
+        }
     }
 
     /**
