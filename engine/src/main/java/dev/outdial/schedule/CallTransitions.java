@@ -221,12 +221,14 @@ final class CallTransitions {
         if (next.isPresent()) {
             try (PreparedStatement ps = c.prepareStatement("""
                     update call set state = 'scheduled', due_at = ?, lease_owner = null, lease_expires_at = null,
-                                    dial_started_at = null, wait_reason = ?, updated_at = ? where id = ? and attempt = ?""")) {
+                                    dial_started_at = null, wait_reason = ?, priority = priority + ?, updated_at = ?
+                    where id = ? and attempt = ?""")) {
                 ps.setTimestamp(1, Timestamp.from(next.get()));
                 ps.setString(2, decision.waitReason());
-                ps.setTimestamp(3, Timestamp.from(now));
-                ps.setString(4, callId);
-                ps.setInt(5, attempt);
+                ps.setInt(3, decision.priorityBoost());
+                ps.setTimestamp(4, Timestamp.from(now));
+                ps.setString(5, callId);
+                ps.setInt(6, attempt);
                 ps.executeUpdate();
             }
             payload.put("state", "scheduled");
@@ -263,19 +265,20 @@ final class CallTransitions {
      * @param waitReason with a due time, why it is later than the policy's delay; without one, why the
      *                   retry the policy wanted cannot happen (no window before the deadline), else null
      */
-    record Decision(Optional<Instant> due, String waitReason) {
-        static final Decision FINISHED = new Decision(Optional.empty(), null);
+    record Decision(Optional<Instant> due, String waitReason, int priorityBoost) {
+        static final Decision FINISHED = new Decision(Optional.empty(), null, 0);
     }
 
     /** The retry policy's next try, moved into the calling window in every candidate zone and kept before the deadline. */
     Decision decide(Context ctx, String outcome, Instant now) {
         if (ctx.batchCancelled()) return Decision.FINISHED;
-        Optional<Instant> wanted = policy(ctx.policyJson()).nextDue(outcome, ctx.dials(), ctx.maxAttempts(), now, ctx.deadline());
+        RetryPolicy policy = policy(ctx.policyJson());
+        Optional<Instant> wanted = policy.nextDue(outcome, ctx.dials(), ctx.maxAttempts(), now, ctx.deadline());
         if (wanted.isEmpty()) return Decision.FINISHED;
-        if (ctx.zones().isEmpty()) return new Decision(wanted, null);
+        if (ctx.zones().isEmpty()) return new Decision(wanted, null, policy.priorityBoost());
         DuePlanner.Plan plan = DuePlanner.plan(DuePlanner.effective(ctx.windowJson(), ctx.quietHoursGuard()), ctx.zones(),
                 wanted.get(), ctx.deadline());
-        return new Decision(Optional.ofNullable(plan.dueAt()), plan.waitReason());
+        return new Decision(Optional.ofNullable(plan.dueAt()), plan.waitReason(), policy.priorityBoost());
     }
 
     /** What the end of an attempt needs to know, read under the call's row lock. */

@@ -11,10 +11,13 @@ import java.util.Set;
  * When to try a call again: one budget of dials per call whatever the mix of outcomes, and a
  * delay per retryable outcome. Outcomes without a delay are final; {@code completed} always is.
  *
- * @param maxAttempts the most dials one call gets (1 = never retry)
- * @param delays      outcome ({@code busy}, {@code no_answer}, {@code voicemail}, {@code failed}, {@code interrupted}) → wait before the next try
+ * @param maxAttempts   the most dials one call gets (1 = never retry)
+ * @param delays        outcome ({@code busy}, {@code no_answer}, {@code voicemail}, {@code failed}, {@code interrupted}) → wait
+ *                      before the next try; an outcome left out is final
+ * @param backoffFactor each further retry waits this many times longer (1 = the same delay every time)
+ * @param priorityBoost added to the call's priority each time it is retried, so retries go before fresh calls
  */
-public record RetryPolicy(int maxAttempts, Map<String, Duration> delays) {
+public record RetryPolicy(int maxAttempts, Map<String, Duration> delays, double backoffFactor, int priorityBoost) {
 
     /** Outcomes a policy may retry. */
     public static final Set<String> RETRYABLE = Set.of("busy", "no_answer", "voicemail", "failed", "interrupted");
@@ -25,7 +28,17 @@ public record RetryPolicy(int maxAttempts, Map<String, Duration> delays) {
     /** Most attempts a policy may allow. */
     public static final int MAX_ATTEMPTS_LIMIT = 20;
 
+    public RetryPolicy(int maxAttempts, Map<String, Duration> delays) {
+        this(maxAttempts, delays, 1.0, 0);
+    }
+
     public RetryPolicy {
+        if (!(backoffFactor >= 1.0 && backoffFactor <= 10.0)) {
+            throw new IllegalArgumentException("backoff_factor: must be between 1 and 10, got " + backoffFactor);
+        }
+        if (priorityBoost < 0 || priorityBoost > 1000) {
+            throw new IllegalArgumentException("priority_boost: must be between 0 and 1000, got " + priorityBoost);
+        }
         if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
             throw new IllegalArgumentException("max_attempts must be 1.." + MAX_ATTEMPTS_LIMIT + ", got " + maxAttempts);
         }
@@ -68,7 +81,10 @@ public record RetryPolicy(int maxAttempts, Map<String, Duration> delays) {
         if (delay == null || dialsSoFar >= budget) {
             return Optional.empty();
         }
-        Instant due = now.plus(delay);
+        // The n-th retry waits delay × factor^(n−1); capped so a large factor cannot overflow.
+        double scale = Math.pow(backoffFactor, Math.max(0, dialsSoFar - 1));
+        Duration scaled = scale == 1.0 ? delay : Duration.ofMillis((long) Math.min(delay.toMillis() * scale, Duration.ofDays(30).toMillis()));
+        Instant due = now.plus(scaled);
         if (deadline != null && !due.isBefore(deadline)) {
             return Optional.empty();
         }
@@ -84,6 +100,8 @@ public record RetryPolicy(int maxAttempts, Map<String, Duration> delays) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("max_attempts", maxAttempts);
         m.put("delay_seconds", d);
+        m.put("backoff_factor", backoffFactor);
+        m.put("priority_boost", priorityBoost);
         return m;
     }
 
@@ -110,10 +128,16 @@ public record RetryPolicy(int maxAttempts, Map<String, Duration> delays) {
             delays.putAll(defaults().delays());
         }
         for (String k : json.keySet()) {
-            if (!k.equals("max_attempts") && !k.equals("delay_seconds")) {
+            if (!Set.of("max_attempts", "delay_seconds", "backoff_factor", "priority_boost").contains(k)) {
                 throw new IllegalArgumentException(k + ": unknown field");
             }
         }
-        return new RetryPolicy(n.intValue(), delays);
+        Object factor = json.getOrDefault("backoff_factor", 1.0);
+        if (!(factor instanceof Number f)) throw new IllegalArgumentException("backoff_factor: must be a number");
+        Object boost = json.getOrDefault("priority_boost", 0);
+        if (!(boost instanceof Number b) || b.doubleValue() != b.intValue()) {
+            throw new IllegalArgumentException("priority_boost: must be an integer");
+        }
+        return new RetryPolicy(n.intValue(), delays, f.doubleValue(), b.intValue());
     }
 }

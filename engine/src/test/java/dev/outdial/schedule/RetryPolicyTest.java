@@ -36,6 +36,17 @@ class RetryPolicyTest {
     }
 
     @Test
+    void backoff_grows_each_retry_and_the_boost_is_kept() {
+        RetryPolicy p = RetryPolicy.fromJson(Map.of("max_attempts", 5, "delay_seconds", Map.of("no_answer", 600),
+                "backoff_factor", 2, "priority_boost", 3));
+        assertThat(p.nextDue("no_answer", 1, NOW, null)).contains(NOW.plus(Duration.ofMinutes(10)));
+        assertThat(p.nextDue("no_answer", 2, NOW, null)).contains(NOW.plus(Duration.ofMinutes(20)));
+        assertThat(p.nextDue("no_answer", 3, NOW, null)).contains(NOW.plus(Duration.ofMinutes(40)));
+        assertThat(p.priorityBoost()).isEqualTo(3);
+        assertThatThrownBy(() -> RetryPolicy.fromJson(Map.of("backoff_factor", 0.5))).hasMessageStartingWith("backoff_factor");
+    }
+
+    @Test
     void json_round_trip_and_errors_name_the_field() {
         RetryPolicy p = RetryPolicy.defaults();
         assertThat(RetryPolicy.fromJson(dev.outdial.store.Json.map(dev.outdial.store.Json.write(p)))).isEqualTo(p);
