@@ -8,10 +8,13 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import dev.outdial.schedule.RegionalRules;
+import dev.outdial.store.Json;
 
 /** {@code /v1/organization}: the caller's own organization's settings (time zone, quiet-hours guard). */
 final class OrganizationRoutes {
-    private static final Set<String> FIELDS = Set.of("name", "timezone", "quiet_hours_guard", "dedup_across_batches");
+    private static final Set<String> FIELDS = Set.of("name", "timezone", "quiet_hours_guard", "dedup_across_batches",
+            "regional_rules");
 
     private final Organizations organizations;
 
@@ -40,8 +43,24 @@ final class OrganizationRoutes {
             if (b.has("quiet_hours_guard") && guard == null) b.error("quiet_hours_guard", "must be true or false");
             Boolean dedup = b.has("dedup_across_batches") ? b.bool("dedup_across_batches") : Boolean.valueOf(current.dedupAcrossBatches());
             if (b.has("dedup_across_batches") && dedup == null) b.error("dedup_across_batches", "must be true or false");
+            String rules = current.regionalRules();
+            var rulesNode = b.node().get("regional_rules");
+            if (rulesNode != null && !rulesNode.isNull()) {
+                if (!rulesNode.isArray()) {
+                    b.error("regional_rules", "must be a list of rules");
+                } else {
+                    try {
+                        var parsed = RegionalRules.parse(Json.MAPPER.convertValue(rulesNode, List.class));
+                        rules = Json.write(RegionalRules.toJson(parsed));
+                    } catch (IllegalArgumentException e) {
+                        String msg = e.getMessage();
+                        int colon = msg.indexOf(": ");
+                        errors.add(FieldError.of("/regional_rules/" + msg.substring(0, Math.max(0, colon)), msg.substring(colon + 2)));
+                    }
+                }
+            }
             if (!errors.isEmpty()) throw ApiException.invalid(errors);
-            Http.json(ctx, 200, organizations.updateSettings(org, name, zone, guard, dedup));
+            Http.json(ctx, 200, organizations.update(current.with(name, zone, guard, dedup, rules)));
         });
     }
 }

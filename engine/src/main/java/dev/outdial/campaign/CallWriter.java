@@ -40,7 +40,7 @@ final class CallWriter {
         CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("""
                 copy call (id, org_id, batch_id, agent_id, line_id, row_index, destination, variables, metadata, external_id,
                            timezone, priority, scheduled_at, deadline, max_attempts, state, due_at, created_at, updated_at,
-                           zones, zone_reason, wait_reason, outcome, outcome_reason, finished_at)
+                           zones, zone_reason, wait_reason, region, outcome, outcome_reason, finished_at)
                 from stdin with (format csv)""");
         try {
             String nowText = now.toString();
@@ -66,7 +66,8 @@ final class CallWriter {
                         .append(nowText).append(',').append(nowText).append(',')
                         .append(csv(pgArray(r.zones()))).append(',')
                         .append(csv(r.zoneReason())).append(',')
-                        .append(csv(r.waitReason())).append(',');
+                        .append(csv(r.waitReason())).append(',')
+                        .append(csv(r.region())).append(',');
                 if (done) {
                     sb.append(csv(row.outcome())).append(',').append(csv(row.reason())).append(',').append(nowText).append('\n');
                 } else {

@@ -54,15 +54,18 @@ public final class Calls {
             }
             Map<String, Object> window = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    select coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard, b.calling_window is not null
+                    select coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard, b.calling_window is not null,
+                           o.regional_rules::text, c.region
                     from call c join batch b on b.id = c.batch_id join agent a on a.id = c.agent_id join org o on o.id = c.org_id
                     where c.id = ?""")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    CallingWindow effective = DuePlanner.effective(rs.getString(1), rs.getBoolean(2));
+                    CallingWindow effective = DuePlanner.effective(rs.getString(1), rs.getBoolean(2), rs.getString(4), rs.getString(5));
                     window.put("source", rs.getString(1) == null ? "none" : rs.getBoolean(3) ? "batch" : "agent");
                     window.put("quiet_hours_guard", rs.getBoolean(2));
+                    window.put("region", rs.getString(5));
+                    window.put("regional_rules", dev.outdial.schedule.RegionalRules.matching(rs.getString(4), rs.getString(5)));
                     window.put("effective", effective.describe());
                 }
             }

@@ -1,7 +1,5 @@
 package dev.outdial.campaign;
 
-import dev.outdial.schedule.CallingWindow;
-import dev.outdial.schedule.DuePlanner;
 import dev.outdial.schedule.RetryPolicy;
 import dev.outdial.store.Database;
 import dev.outdial.store.Ids;
@@ -170,8 +168,8 @@ public final class Intake {
         Organizations.Settings org = db.read(c -> Organizations.settings(c, orgId));
         String windowJson = req.callingWindow() != null ? Json.write(req.callingWindow())
                 : agent.callingWindow() != null ? Json.write(agent.callingWindow()) : null;
-        CallingWindow window = DuePlanner.effective(windowJson, org.quietHoursGuard());
-        RecipientValidator validator = new RecipientValidator(agent, req, now, org.timezone(), window);
+        RecipientValidator validator = new RecipientValidator(agent, req, now, org.timezone(), windowJson, org.quietHoursGuard(),
+                org.regionalRules());
         List<RecipientValidator.Valid> valid = new ArrayList<>(req.recipients().size());
         List<FieldError> rowErrors = new ArrayList<>();
         for (int i = 0; i < req.recipients().size(); i++) {
@@ -269,7 +267,7 @@ public final class Intake {
         try (PreparedStatement ps = c.prepareStatement("""
                 update call set variables = ?::jsonb, metadata = ?::jsonb, external_id = coalesce(?, external_id), timezone = ?,
                                 priority = ?, scheduled_at = ?, deadline = ?, due_at = ?, zones = ?::text[], zone_reason = ?,
-                                wait_reason = ?, updated_at = ?
+                                wait_reason = ?, region = ?, updated_at = ?
                 where id = ? and state = 'scheduled'""")) {
             ps.setString(1, Json.write(r.variables()));
             ps.setString(2, Json.write(r.metadata()));
@@ -282,8 +280,9 @@ public final class Intake {
             ps.setString(9, CallWriter.pgArray(r.zones()));
             ps.setString(10, r.zoneReason());
             ps.setString(11, r.waitReason());
-            ps.setTimestamp(12, Timestamp.from(now));
-            ps.setString(13, callId);
+            ps.setString(12, r.region());
+            ps.setTimestamp(13, Timestamp.from(now));
+            ps.setString(14, callId);
             ps.executeUpdate();
         }
     }

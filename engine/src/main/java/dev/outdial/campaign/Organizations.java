@@ -37,8 +37,14 @@ public final class Organizations {
      * @param timezone        the last-resort zone for recipients nothing else places (null: none)
      * @param quietHoursGuard the 08:00–21:00 recipient-local guard on every call (default true; turning it off is explicit)
      * @param dedupAcrossBatches skip a new recipient whose number has an unfinished call in another batch (default false)
+     * @param regionalRules   stricter windows for some regions, as JSON (see RegionalRules); "[]" for none
      */
-    public record Settings(String id, String name, String timezone, boolean quietHoursGuard, boolean dedupAcrossBatches) {
+    public record Settings(String id, String name, String timezone, boolean quietHoursGuard, boolean dedupAcrossBatches,
+                           @com.fasterxml.jackson.annotation.JsonRawValue String regionalRules) {
+        /** The same settings with other values. */
+        public Settings with(String name, String timezone, boolean guard, boolean dedup, String rules) {
+            return new Settings(id, name, timezone, guard, dedup, rules);
+        }
     }
 
     public Settings settings(String orgId) {
@@ -47,32 +53,37 @@ public final class Organizations {
 
     /** Reads the settings inside the caller's transaction. */
     public static Settings settings(java.sql.Connection c, String orgId) throws java.sql.SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select id, name, timezone, quiet_hours_guard, dedup_across_batches from org where id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("select id, name, timezone, quiet_hours_guard, dedup_across_batches, regional_rules::text from org where id = ?")) {
             ps.setString(1, orgId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) throw new NotFoundException("organization", orgId);
-                return new Settings(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getBoolean(5));
+                return new Settings(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getBoolean(5),
+                        rs.getString(6));
             }
         }
     }
 
     public Settings updateSettings(String orgId, String name, String timezone, boolean quietHoursGuard) {
-        return updateSettings(orgId, name, timezone, quietHoursGuard, settings(orgId).dedupAcrossBatches());
+        return update(settings(orgId).with(name, timezone, quietHoursGuard, settings(orgId).dedupAcrossBatches(),
+                settings(orgId).regionalRules()));
     }
 
-    public Settings updateSettings(String orgId, String name, String timezone, boolean quietHoursGuard, boolean dedupAcrossBatches) {
+    /** Stores every setting of {@code s} (regional rules already validated, as canonical JSON). */
+    public Settings update(Settings s) {
         db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "update org set name = ?, timezone = ?, quiet_hours_guard = ?, dedup_across_batches = ? where id = ?")) {
-                ps.setString(1, name);
-                ps.setString(2, timezone);
-                ps.setBoolean(3, quietHoursGuard);
-                ps.setBoolean(4, dedupAcrossBatches);
-                ps.setString(5, orgId);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update org set name = ?, timezone = ?, quiet_hours_guard = ?, dedup_across_batches = ?, regional_rules = ?::jsonb
+                    where id = ?""")) {
+                ps.setString(1, s.name());
+                ps.setString(2, s.timezone());
+                ps.setBoolean(3, s.quietHoursGuard());
+                ps.setBoolean(4, s.dedupAcrossBatches());
+                ps.setString(5, s.regionalRules());
+                ps.setString(6, s.id());
                 return ps.executeUpdate();
             }
         });
-        return settings(orgId);
+        return settings(s.id());
     }
 
     /** A new key, with its secret; the secret cannot be read back later. */

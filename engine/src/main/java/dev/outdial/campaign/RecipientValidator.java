@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import dev.outdial.schedule.CallingWindow;
 import dev.outdial.schedule.DuePlanner;
+import dev.outdial.schedule.RegionalRules;
 import dev.outdial.schedule.TimezoneResolver;
 
 /** Checks one recipient against its agent and batch, and computes what will be stored for it. */
@@ -23,14 +24,20 @@ final class RecipientValidator {
     private final Instant now;
     private final Map<String, Object> baseVariables;
     private final String orgZone;
-    private final CallingWindow window;
+    private final String windowJson;
+    private final boolean quietHoursGuard;
+    private final String rulesJson;
 
-    RecipientValidator(Agent agent, BatchRequest batch, Instant now, String orgZone, CallingWindow window) {
+    /** {@code windowJson}: the batch's or agent's window (null: none); the guard and rules are the organization's. */
+    RecipientValidator(Agent agent, BatchRequest batch, Instant now, String orgZone, String windowJson, boolean quietHoursGuard,
+                       String rulesJson) {
         this.agent = agent;
         this.batch = batch;
         this.now = now;
         this.orgZone = orgZone;
-        this.window = window;
+        this.windowJson = windowJson;
+        this.quietHoursGuard = quietHoursGuard;
+        this.rulesJson = rulesJson;
         this.baseVariables = new HashMap<>(agent.defaultVariables());
         if (batch.variables() != null) baseVariables.putAll(batch.variables());
     }
@@ -43,11 +50,11 @@ final class RecipientValidator {
      */
     record Valid(int index, String destination, Map<String, Object> variables, Map<String, Object> metadata,
                  String externalId, String timezone, int priority, Instant scheduledAt, Instant deadline, Instant dueAt,
-                 List<String> zones, String zoneReason, String waitReason) {
+                 List<String> zones, String zoneReason, String waitReason, String region) {
         /** The same row at another position (a merged duplicate keeps the first one's place). */
         Valid withIndex(int i) {
             return new Valid(i, destination, variables, metadata, externalId, timezone, priority, scheduledAt, deadline, dueAt,
-                    zones, zoneReason, waitReason);
+                    zones, zoneReason, waitReason, region);
         }
     }
 
@@ -110,10 +117,12 @@ final class RecipientValidator {
         }
         int priority = r.priority() != null ? r.priority() : batch.priority() != null ? batch.priority() : 0;
         Instant earliest = scheduledAt == null || scheduledAt.isBefore(now) ? now : scheduledAt;
+        String region = RegionalRules.regionOf(destination);
+        CallingWindow window = DuePlanner.effective(windowJson, quietHoursGuard, rulesJson, region);
         DuePlanner.Plan plan = DuePlanner.plan(window, zones.zones(), earliest, deadline);
         return new Valid(i, destination, r.variables() == null ? Map.of() : r.variables(),
                 r.metadata() == null ? Map.of() : r.metadata(), r.externalId(), zone, priority, scheduledAt, deadline,
-                plan.dueAt(), zones.names(), zones.reason(), plan.waitReason());
+                plan.dueAt(), zones.names(), zones.reason(), plan.waitReason(), region);
     }
 
     private String destination(String p, int i, String raw, List<FieldError> errors) {

@@ -276,7 +276,8 @@ final class CallTransitions {
         Optional<Instant> wanted = policy.nextDue(outcome, ctx.dials(), ctx.maxAttempts(), now, ctx.deadline());
         if (wanted.isEmpty()) return Decision.FINISHED;
         if (ctx.zones().isEmpty()) return new Decision(wanted, null, policy.priorityBoost());
-        DuePlanner.Plan plan = DuePlanner.plan(DuePlanner.effective(ctx.windowJson(), ctx.quietHoursGuard()), ctx.zones(),
+        DuePlanner.Plan plan = DuePlanner.plan(
+                DuePlanner.effective(ctx.windowJson(), ctx.quietHoursGuard(), ctx.regionalRules(), ctx.region()), ctx.zones(),
                 wanted.get(), ctx.deadline());
         return new Decision(Optional.ofNullable(plan.dueAt()), plan.waitReason(), policy.priorityBoost());
     }
@@ -284,14 +285,14 @@ final class CallTransitions {
     /** What the end of an attempt needs to know, read under the call's row lock. */
     record Context(int attempt, int dials, int maxAttempts, String leaseOwner, boolean active, Instant deadline,
                    String policyJson, boolean batchCancelled, List<java.time.ZoneId> zones, String windowJson,
-                   boolean quietHoursGuard) {
+                   boolean quietHoursGuard, String regionalRules, String region) {
     }
 
     static Optional<Context> context(Connection c, String callId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 select c.attempt, c.dials, c.max_attempts, c.lease_owner, c.state in ('dialing', 'ringing', 'in_progress'), c.deadline,
                        coalesce(b.retry_policy, a.retry_policy)::text, b.status = 'cancelled', c.zones,
-                       coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard
+                       coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard, o.regional_rules::text, c.region
                 from call c join agent a on a.id = c.agent_id join batch b on b.id = c.batch_id join org o on o.id = c.org_id
                 where c.id = ? for update of c""")) {
             ps.setString(1, callId);
@@ -302,7 +303,7 @@ final class CallTransitions {
                 for (String z : (String[]) rs.getArray(9).getArray()) zones.add(java.time.ZoneId.of(z));
                 return Optional.of(new Context(rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getString(4), rs.getBoolean(5),
                         deadline == null ? null : deadline.toInstant(), rs.getString(7), rs.getBoolean(8), zones,
-                        rs.getString(10), rs.getBoolean(11)));
+                        rs.getString(10), rs.getBoolean(11), rs.getString(12), rs.getString(13)));
             }
         }
     }

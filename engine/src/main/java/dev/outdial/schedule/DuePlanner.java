@@ -32,6 +32,21 @@ public final class DuePlanner {
     public record Plan(Instant dueAt, String waitReason) {
     }
 
+    private record Key(String windowJson, boolean guard, String rulesJson, String region) {
+    }
+
+    private static final Map<Key, CallingWindow> EFFECTIVE = new ConcurrentHashMap<>();
+
+    /**
+     * The window that governs one call: its batch's or agent's window, the quiet-hours guard, and
+     * the organization's regional rules that cover the call's region. Cached: the combinations are few.
+     */
+    public static CallingWindow effective(String windowJson, boolean quietHoursGuard, String rulesJson, String region) {
+        if (EFFECTIVE.size() > 10_000) EFFECTIVE.clear(); // bounded: agents, batches and regions change slowly
+        return EFFECTIVE.computeIfAbsent(new Key(windowJson, quietHoursGuard, rulesJson, region),
+                k -> RegionalRules.narrow(effective(k.windowJson(), k.guard()), k.rulesJson(), k.region()));
+    }
+
     /** The window that governs a call. {@code windowJson} may be null (no window of its own). */
     public static CallingWindow effective(String windowJson, boolean quietHoursGuard) {
         CallingWindow own = windowJson == null ? CallingWindow.ALWAYS

@@ -148,12 +148,12 @@ final class LineClaimer {
      */
     private List<ClaimedCall> take(Connection c, String lineId, String provider, String from, int room, Instant now,
                                    Instant start, long spacingNanos) throws SQLException {
-        record Candidate(String id, List<ZoneId> zones, Instant deadline, String batchId) {
+        record Candidate(String id, List<ZoneId> zones, Instant deadline, String batchId, String region) {
         }
         List<Candidate> candidates = new ArrayList<>(room);
         Timestamp nowTs = Timestamp.from(now);
         try (PreparedStatement ps = c.prepareStatement("""
-                select c.id, c.zones, c.deadline, c.batch_id from call c
+                select c.id, c.zones, c.deadline, c.batch_id, c.region from call c
                 where c.line_id = ? and c.state = 'scheduled' and c.due_at <= ? and (c.deadline is null or c.deadline > ?)
                   and not exists (select 1 from batch b where b.id = c.batch_id and b.status = 'paused')
                 order by c.priority desc, c.due_at, c.id
@@ -167,18 +167,20 @@ final class LineClaimer {
                     List<ZoneId> zones = new ArrayList<>();
                     for (String z : (String[]) rs.getArray(2).getArray()) zones.add(ZoneId.of(z));
                     Timestamp d = rs.getTimestamp(3);
-                    candidates.add(new Candidate(rs.getString(1), zones, d == null ? null : d.toInstant(), rs.getString(4)));
+                    candidates.add(new Candidate(rs.getString(1), zones, d == null ? null : d.toInstant(), rs.getString(4),
+                            rs.getString(5)));
                 }
             }
         }
         if (candidates.isEmpty()) return List.of();
-        Map<String, CallingWindow> windows = windows(c, candidates.stream().map(Candidate::batchId).distinct().toList());
+        Map<String, BatchRules> windows = windows(c, candidates.stream().map(Candidate::batchId).distinct().toList());
         List<String> allowed = new ArrayList<>(candidates.size());
         List<String> waitIds = new ArrayList<>();
         List<Timestamp> waitDue = new ArrayList<>();
         List<String> waitReasons = new ArrayList<>();
         for (Candidate cand : candidates) {
-            CallingWindow w = windows.get(cand.batchId());
+            BatchRules rules = windows.get(cand.batchId());
+            CallingWindow w = DuePlanner.effective(rules.windowJson(), rules.guard(), rules.regionalRules(), cand.region());
             if (cand.zones().isEmpty() || w.allowsAll(now, cand.zones())) {
                 allowed.add(cand.id());
                 continue;
@@ -217,15 +219,18 @@ final class LineClaimer {
         return calls;
     }
 
-    /** The effective window of each batch: its own or its agent's, narrowed by the organization's quiet-hours guard. */
-    private static Map<String, CallingWindow> windows(Connection c, List<String> batchIds) throws SQLException {
-        Map<String, CallingWindow> out = new java.util.HashMap<>();
+    /** What governs a batch's calls: its own or its agent's window, and its organization's guard and regional rules. */
+    private record BatchRules(String windowJson, boolean guard, String regionalRules) {
+    }
+
+    private static Map<String, BatchRules> windows(Connection c, List<String> batchIds) throws SQLException {
+        Map<String, BatchRules> out = new java.util.HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                select b.id, coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard
+                select b.id, coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard, o.regional_rules::text
                 from batch b join agent a on a.id = b.agent_id join org o on o.id = b.org_id where b.id = any(?)""")) {
             ps.setArray(1, c.createArrayOf("text", batchIds.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.put(rs.getString(1), DuePlanner.effective(rs.getString(2), rs.getBoolean(3)));
+                while (rs.next()) out.put(rs.getString(1), new BatchRules(rs.getString(2), rs.getBoolean(3), rs.getString(4)));
             }
         }
         return out;

@@ -172,6 +172,34 @@ class LawfulTimingTest {
     }
 
     @Test
+    void regional_rules_narrow_the_window_for_the_regions_they_name() {
+        String miami = "+13052001234";
+        assertThat(RegionalRules.regionOf(miami)).isEqualTo("US-FL");
+        assertThat(RegionalRules.regionOf(SF)).isEqualTo("US-CA");
+        start("2026-03-08T13:30:00Z"); // Sunday 08:30 in Miami (EST → EDT later that day), 05:30 in San Francisco
+        TestApi.Answer set = f.api().patch("/v1/organization", Map.of("regional_rules", List.of(Map.of(
+                "name", "Florida: 9 to 8, no Sundays", "country", "US", "regions", List.of("Florida"),
+                "calling_window", Map.of("work_start", "09:00", "work_end", "20:00",
+                        "days", List.of("mon", "tue", "wed", "thu", "fri", "sat"))))));
+        assertThat(set.status()).as(set.text()).isEqualTo(200);
+        assertThat(set.json().at("/regional_rules/0/regions/0").asText()).isEqualTo("FL");
+        String batch = submit(f.agent(), f.line(5, 5), List.of(person(miami)), Map.of());
+        JsonNode call = onlyCall(batch);
+        assertThat(call.get("due_at").asText()).isEqualTo("2026-03-09T13:00:00Z"); // Monday 09:00 EDT
+        assertThat(call.at("/window/region").asText()).isEqualTo("US-FL");
+        assertThat(call.at("/window/regional_rules/0").asText()).isEqualTo("Florida: 9 to 8, no Sundays");
+        assertThat(call.at("/window/effective/sun")).isEmpty();
+
+        String other = submit(f.agent(), f.line(5, 5), List.of(person(SF)), Map.of());
+        assertThat(onlyCall(other).get("due_at").asText()).as("California is not narrowed").isEqualTo("2026-03-08T15:00:00Z"); // 08:00 PDT: DST began at 02:00
+
+        TestApi.Answer bad = f.api().patch("/v1/organization", Map.of("regional_rules", List.of(Map.of("country", "Narnia",
+                "calling_window", Map.of()))));
+        assertThat(bad.status()).isEqualTo(422);
+        assertThat(bad.json().at("/errors/0/pointer").asText()).isEqualTo("/regional_rules/0/country");
+    }
+
+    @Test
     void max_attempts_1_means_exactly_one_dial_whatever_the_outcome() throws Exception {
         start("2026-03-03T18:00:00Z");
         String agent = f.agent(Map.of("name", "Once", "retry_policy",
