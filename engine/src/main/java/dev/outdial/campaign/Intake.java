@@ -267,7 +267,7 @@ public final class Intake {
         try (PreparedStatement ps = c.prepareStatement("""
                 update call set variables = ?::jsonb, metadata = ?::jsonb, external_id = coalesce(?, external_id), timezone = ?,
                                 priority = ?, scheduled_at = ?, deadline = ?, due_at = ?, zones = ?::text[], zone_reason = ?,
-                                wait_reason = ?, region = ?, updated_at = ?
+                                wait_reason = ?, region = ?, retry_policy = coalesce(?::jsonb, retry_policy), updated_at = ?
                 where id = ? and state = 'scheduled'""")) {
             ps.setString(1, Json.write(r.variables()));
             ps.setString(2, Json.write(r.metadata()));
@@ -281,8 +281,9 @@ public final class Intake {
             ps.setString(10, r.zoneReason());
             ps.setString(11, r.waitReason());
             ps.setString(12, r.region());
-            ps.setTimestamp(13, Timestamp.from(now));
-            ps.setString(14, callId);
+            ps.setString(13, r.retryPolicy() == null ? null : Json.write(r.retryPolicy()));
+            ps.setTimestamp(14, Timestamp.from(now));
+            ps.setString(15, callId);
             ps.executeUpdate();
         }
     }

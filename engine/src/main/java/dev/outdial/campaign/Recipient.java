@@ -8,6 +8,7 @@ import java.util.Map;
  * One person to call, as submitted (not yet validated).
  *
  * @param phoneNumber  as given: E.164, a national number with {@code default_country}, or a SIP URI
+ * @param retryPolicy  overrides the batch's and the agent's retry policy for this call, or null
  * @param parseErrors  shape errors the API found while reading this row (wrong JSON types), reported with intake's own
  */
 public record Recipient(
@@ -19,9 +20,10 @@ public record Recipient(
         Instant scheduledAt,
         Instant deadline,
         String externalId,
+        dev.outdial.schedule.RetryPolicy retryPolicy,
         List<FieldError> parseErrors) {
 
     public static Recipient of(String phoneNumber) {
-        return new Recipient(phoneNumber, Map.of(), Map.of(), null, null, null, null, null, List.of());
+        return new Recipient(phoneNumber, Map.of(), Map.of(), null, null, null, null, null, null, List.of());
     }
 }

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import dev.outdial.schedule.CallingWindow;
 import dev.outdial.schedule.DuePlanner;
 import dev.outdial.schedule.RegionalRules;
+import dev.outdial.schedule.RetryPolicy;
 import dev.outdial.schedule.TimezoneResolver;
 
 /** Checks one recipient against its agent and batch, and computes what will be stored for it. */
@@ -50,11 +51,11 @@ final class RecipientValidator {
      */
     record Valid(int index, String destination, Map<String, Object> variables, Map<String, Object> metadata,
                  String externalId, String timezone, int priority, Instant scheduledAt, Instant deadline, Instant dueAt,
-                 List<String> zones, String zoneReason, String waitReason, String region) {
+                 List<String> zones, String zoneReason, String waitReason, String region, RetryPolicy retryPolicy) {
         /** The same row at another position (a merged duplicate keeps the first one's place). */
         Valid withIndex(int i) {
             return new Valid(i, destination, variables, metadata, externalId, timezone, priority, scheduledAt, deadline, dueAt,
-                    zones, zoneReason, waitReason, region);
+                    zones, zoneReason, waitReason, region, retryPolicy);
         }
     }
 
@@ -122,7 +123,7 @@ final class RecipientValidator {
         DuePlanner.Plan plan = DuePlanner.plan(window, zones.zones(), earliest, deadline);
         return new Valid(i, destination, r.variables() == null ? Map.of() : r.variables(),
                 r.metadata() == null ? Map.of() : r.metadata(), r.externalId(), zone, priority, scheduledAt, deadline,
-                plan.dueAt(), zones.names(), zones.reason(), plan.waitReason(), region);
+                plan.dueAt(), zones.names(), zones.reason(), plan.waitReason(), region, r.retryPolicy());
     }
 
     private String destination(String p, int i, String raw, List<FieldError> errors) {

@@ -291,7 +291,7 @@ final class CallTransitions {
     static Optional<Context> context(Connection c, String callId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 select c.attempt, c.dials, c.max_attempts, c.lease_owner, c.state in ('dialing', 'ringing', 'in_progress'), c.deadline,
-                       coalesce(b.retry_policy, a.retry_policy)::text, b.status = 'cancelled', c.zones,
+                       coalesce(c.retry_policy, b.retry_policy, a.retry_policy)::text, b.status = 'cancelled', c.zones,
                        coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard, o.regional_rules::text, c.region
                 from call c join agent a on a.id = c.agent_id join batch b on b.id = c.batch_id join org o on o.id = c.org_id
                 where c.id = ? for update of c""")) {

@@ -215,6 +215,20 @@ class LawfulTimingTest {
         assertThat(sql("select sum(dials) from call")).isEqualTo("3");
     }
 
+    @Test
+    void a_call_may_carry_its_own_retry_policy() throws Exception {
+        start("2026-03-03T18:00:00Z");
+        String agent = f.agent(Map.of("name", "Thrice", "retry_policy", Map.of("max_attempts", 3, "delay_seconds", Map.of("busy", 60))));
+        String batch = submit(agent, f.line(10, 10), List.of(Map.of("phone_number", SF_BUSY, "variables", Map.of("name", "x"),
+                "retry_policy", Map.of("max_attempts", 1))), Map.of());
+        assertThat(onlyCall(batch).get("max_attempts").asInt()).isEqualTo(1);
+        assertThat(f.node().dispatcher().claimDue()).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(1));
+        f.node().dispatcher().startDue();
+        awaitSql("select state from call", "finished");
+        assertThat(onlyCall(batch).get("outcome").asText()).isEqualTo("busy");
+    }
+
     private void awaitSql(String q, String expected) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!expected.equals(sql(q))) {
