@@ -15,8 +15,16 @@ public final class PhoneNumbers {
     private PhoneNumbers() {
     }
 
-    /** A normalized destination, or why the input is not one (exactly one of the two is set). */
-    public record Parsed(String value, String error) {
+    /**
+     * A normalized destination, or why the input is not one (exactly one of value and error is set).
+     *
+     * @param number the parsed number for E.164 destinations (null for SIP URIs), so later steps need not parse again
+     */
+    public record Parsed(String value, String error, PhoneNumber number) {
+        public Parsed(String value, String error) {
+            this(value, error, null);
+        }
+
         public boolean ok() {
             return value != null;
         }
@@ -38,7 +46,7 @@ public final class PhoneNumbers {
         try {
             PhoneNumber n = PHONES.parse(s, region);
             if (!PHONES.isValidNumber(n)) return new Parsed(null, "not a valid phone number: " + raw);
-            return new Parsed(PHONES.format(n, PhoneNumberUtil.PhoneNumberFormat.E164), null);
+            return new Parsed(PHONES.format(n, PhoneNumberUtil.PhoneNumberFormat.E164), null, n);
         } catch (NumberParseException e) {
             String why = switch (e.getErrorType()) {
                 case INVALID_COUNTRY_CODE -> "needs a country code: write it in E.164 (+14155552671) or set default_country";

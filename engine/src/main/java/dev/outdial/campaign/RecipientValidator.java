@@ -67,7 +67,9 @@ final class RecipientValidator {
             errors.add(new FieldError(e.pointer(), e.reason(), i));
             if (e.pointer().equals(p)) return null; // the row is not an object: nothing more to say about it
         }
-        String destination = destination(p, i, r.phoneNumber(), errors);
+        PhoneNumbers.Parsed parsed = PhoneNumbers.parse(r.phoneNumber(), batch.defaultCountry(), true);
+        if (!parsed.ok()) errors.add(new FieldError(p + "/phone_number", parsed.error(), i));
+        String destination = parsed.value();
 
         Map<String, Object> vars = new HashMap<>(baseVariables);
         if (r.variables() != null) vars.putAll(r.variables());
@@ -98,7 +100,7 @@ final class RecipientValidator {
         }
         TimezoneResolver.Zones zones = null;
         if (zoneOk && destination != null) {
-            zones = TimezoneResolver.resolve(zone, destination, agent.timezone(), orgZone).orElse(null);
+            zones = TimezoneResolver.resolve(zone, parsed.number(), agent.timezone(), orgZone).orElse(null);
             if (zones == null) {
                 errors.add(new FieldError(p + "/timezone", "no time zone is known for " + destination
                         + ": give one, or set the agent's or the organization's timezone", i));
@@ -118,17 +120,11 @@ final class RecipientValidator {
         }
         int priority = r.priority() != null ? r.priority() : batch.priority() != null ? batch.priority() : 0;
         Instant earliest = scheduledAt == null || scheduledAt.isBefore(now) ? now : scheduledAt;
-        String region = RegionalRules.regionOf(destination);
+        String region = RegionalRules.regionOf(parsed.number());
         CallingWindow window = DuePlanner.effective(windowJson, quietHoursGuard, rulesJson, region);
         DuePlanner.Plan plan = DuePlanner.plan(window, zones.zones(), earliest, deadline);
         return new Valid(i, destination, r.variables() == null ? Map.of() : r.variables(),
                 r.metadata() == null ? Map.of() : r.metadata(), r.externalId(), zone, priority, scheduledAt, deadline,
                 plan.dueAt(), zones.names(), zones.reason(), plan.waitReason(), region, r.retryPolicy());
-    }
-
-    private String destination(String p, int i, String raw, List<FieldError> errors) {
-        PhoneNumbers.Parsed parsed = PhoneNumbers.parse(raw, batch.defaultCountry(), true);
-        if (!parsed.ok()) errors.add(new FieldError(p + "/phone_number", parsed.error(), i));
-        return parsed.value();
     }
 }

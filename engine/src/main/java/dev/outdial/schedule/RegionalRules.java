@@ -65,14 +65,19 @@ public final class RegionalRules {
     public static String regionOf(String destination) {
         if (destination == null || !destination.startsWith("+")) return null;
         try {
-            PhoneNumber n = PHONES.parse(destination, "ZZ");
-            String country = PHONES.getRegionCodeForNumber(n);
-            if (country == null || country.equals("ZZ") || country.equals("001")) return null;
-            String area = GEOCODER.getDescriptionForNumber(n, Locale.ENGLISH, country);
-            return area == null || area.isBlank() ? country : country + "-" + areaCode(country, area);
+            return regionOf(PHONES.parse(destination, "ZZ"));
         } catch (NumberParseException e) {
             return null;
         }
+    }
+
+    /** As above for a parsed, valid number (null: none). */
+    public static String regionOf(PhoneNumber n) {
+        if (n == null) return null;
+        String country = PHONES.getRegionCodeForNumber(n);
+        if (country == null || country.equals("ZZ") || country.equals("001")) return null;
+        String area = GEOCODER.getDescriptionForValidNumber(n, Locale.ENGLISH, country);
+        return area == null || area.isBlank() ? country : country + "-" + areaCode(country, area);
     }
 
     /** "Miami, FL" → FL; "Florida" → FL (US); elsewhere the geocoder's last part as written. */

@@ -3,6 +3,7 @@ package dev.outdial.schedule;
 import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberToTimeZonesMapper;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -30,8 +31,13 @@ public final class TimezoneResolver {
 
     /** Empty when nothing tells the zone: the caller must refuse the call rather than guess. */
     public static Optional<Zones> resolve(String explicitZone, String destination, String agentZone, String orgZone) {
+        return resolve(explicitZone, parse(destination), agentZone, orgZone);
+    }
+
+    /** As above, with the number already parsed (null for a SIP URI). */
+    public static Optional<Zones> resolve(String explicitZone, PhoneNumber number, String agentZone, String orgZone) {
         if (explicitZone != null) return Optional.of(new Zones(List.of(ZoneId.of(explicitZone)), "explicit"));
-        List<ZoneId> byNumber = forNumber(destination);
+        List<ZoneId> byNumber = forNumber(number);
         if (!byNumber.isEmpty()) return Optional.of(new Zones(byNumber, "phone_number"));
         if (agentZone != null) return Optional.of(new Zones(List.of(ZoneId.of(agentZone)), "agent"));
         if (orgZone != null) return Optional.of(new Zones(List.of(ZoneId.of(orgZone)), "organization"));
@@ -40,10 +46,17 @@ public final class TimezoneResolver {
 
     /** Every zone libphonenumber gives for an E.164 number; none for SIP URIs or unknown numbers. */
     public static List<ZoneId> forNumber(String destination) {
-        if (destination == null || !destination.startsWith("+")) return List.of();
-        try {
+        return forNumber(parse(destination));
+    }
+
+    /** Zone lists are shared by every number with the same prefix, so the few distinct lists are cached. */
+    private static final java.util.Map<List<String>, List<ZoneId>> ZONE_LISTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static List<ZoneId> forNumber(PhoneNumber number) {
+        if (number == null) return List.of();
+        return ZONE_LISTS.computeIfAbsent(ZONES.getTimeZonesForNumber(number), names -> {
             List<ZoneId> out = new ArrayList<>();
-            for (String name : ZONES.getTimeZonesForNumber(PHONES.parse(destination, "ZZ"))) {
+            for (String name : names) {
                 if (name.equals(PhoneNumberToTimeZonesMapper.getUnknownTimeZone())) continue;
                 try {
                     out.add(ZoneId.of(name));
@@ -51,9 +64,16 @@ public final class TimezoneResolver {
                     // a zone name this JDK does not know: leave it out rather than fail the call
                 }
             }
-            return out;
+            return List.copyOf(out);
+        });
+    }
+
+    private static PhoneNumber parse(String destination) {
+        if (destination == null || !destination.startsWith("+")) return null;
+        try {
+            return PHONES.parse(destination, "ZZ");
         } catch (NumberParseException e) {
-            return List.of();
+            return null;
         }
     }
 }
