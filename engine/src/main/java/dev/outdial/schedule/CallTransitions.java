@@ -136,61 +136,6 @@ final class CallTransitions {
         });
     }
 
-    void ringing(ClaimedCall call) {
-        progress(call, "ringing", "('dialing')", "ringing_at", "call.ringing");
-    }
-
-    void answered(ClaimedCall call, boolean machine) {
-        progress(call, "in_progress", "('dialing', 'ringing')", "answered_at", machine ? "call.answered_by_machine" : "call.answered");
-    }
-
-    private void progress(ClaimedCall call, String state, String fromStates, String attemptColumn, String event) {
-        Instant now = clock.instant();
-        db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("update call set state = ?, updated_at = ? where id = ? and attempt = ?"
-                    + " and lease_owner = ? and state in " + fromStates)) {
-                ps.setString(1, state);
-                ps.setTimestamp(2, Timestamp.from(now));
-                ps.setString(3, call.callId());
-                ps.setInt(4, call.attempt());
-                ps.setString(5, nodeId);
-                if (ps.executeUpdate() == 0) {
-                    log.debug("call {}: attempt {} no longer ours; '{}' not recorded", call.callId(), call.attempt(), state);
-                    return null;
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "update call_attempt set " + attemptColumn + " = ? where call_id = ? and attempt = ?")) {
-                ps.setTimestamp(1, Timestamp.from(now));
-                ps.setString(2, call.callId());
-                ps.setInt(3, call.attempt());
-                ps.executeUpdate();
-            }
-            Outbox.write(c, now, new Outbox.Event(call.orgId(), event, call.callId(), Map.of(
-                    "call_id", call.callId(), "batch_id", call.batchId(), "attempt", call.attempt(), "state", state)));
-            return null;
-        });
-    }
-
-    /**
-     * Records the end of an attempt and lets the retry policy decide what comes next: back to
-     * {@code scheduled} with a new due time, or {@code finished} with the outcome.
-     */
-    void ended(ClaimedCall call, String outcome, Integer sipCode, String reason) {
-        Instant now = clock.instant();
-        db.tx(c -> {
-            Context ctx = context(c, call.callId()).orElse(null);
-            if (ctx == null || ctx.attempt() != call.attempt() || !nodeId.equals(ctx.leaseOwner()) || !ctx.active()) {
-                log.debug("call {}: attempt {} no longer ours; end ({}) not recorded", call.callId(), call.attempt(), outcome);
-                return null;
-            }
-            Decision next = decide(ctx, outcome, now);
-            finishAttempt(c, call.callId(), call.attempt(), now, outcome, reason, sipCode);
-            settle(c, call.orgId(), call.callId(), call.batchId(), call.attempt(), outcome, reason, next, now);
-            return null;
-        });
-    }
-
     /** The attempt row's end. */
     static void finishAttempt(Connection c, String callId, int attempt, Instant now, String outcome, String reason,
                               Integer sipCode) throws SQLException {
@@ -288,23 +233,33 @@ final class CallTransitions {
                    boolean quietHoursGuard, String regionalRules, String region) {
     }
 
+    private static final String CONTEXT_SQL = """
+            select c.attempt, c.dials, c.max_attempts, c.lease_owner, c.state in ('dialing', 'ringing', 'in_progress'), c.deadline,
+                   coalesce(c.retry_policy, b.retry_policy, a.retry_policy)::text, b.status = 'cancelled', c.zones,
+                   coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard, o.regional_rules::text, c.region, c.id
+            from call c join agent a on a.id = c.agent_id join batch b on b.id = c.batch_id join org o on o.id = c.org_id
+            """;
+
     static Optional<Context> context(Connection c, String callId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                select c.attempt, c.dials, c.max_attempts, c.lease_owner, c.state in ('dialing', 'ringing', 'in_progress'), c.deadline,
-                       coalesce(c.retry_policy, b.retry_policy, a.retry_policy)::text, b.status = 'cancelled', c.zones,
-                       coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard, o.regional_rules::text, c.region
-                from call c join agent a on a.id = c.agent_id join batch b on b.id = c.batch_id join org o on o.id = c.org_id
-                where c.id = ? for update of c""")) {
-            ps.setString(1, callId);
+        return Optional.ofNullable(contexts(c, List.of(callId)).get(callId));
+    }
+
+    /** The contexts of many calls in one query, each call row locked for the caller's transaction. */
+    static Map<String, Context> contexts(Connection c, List<String> callIds) throws SQLException {
+        Map<String, Context> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(CONTEXT_SQL + " where c.id = any(?) order by c.id for update of c")) {
+            ps.setArray(1, c.createArrayOf("text", callIds.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return Optional.empty();
-                Timestamp deadline = rs.getTimestamp(6);
-                List<java.time.ZoneId> zones = new ArrayList<>();
-                for (String z : (String[]) rs.getArray(9).getArray()) zones.add(java.time.ZoneId.of(z));
-                return Optional.of(new Context(rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getString(4), rs.getBoolean(5),
-                        deadline == null ? null : deadline.toInstant(), rs.getString(7), rs.getBoolean(8), zones,
-                        rs.getString(10), rs.getBoolean(11), rs.getString(12), rs.getString(13)));
+                while (rs.next()) {
+                    Timestamp deadline = rs.getTimestamp(6);
+                    List<java.time.ZoneId> zones = new ArrayList<>();
+                    for (String z : (String[]) rs.getArray(9).getArray()) zones.add(java.time.ZoneId.of(z));
+                    out.put(rs.getString(14), new Context(rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getString(4), rs.getBoolean(5),
+                            deadline == null ? null : deadline.toInstant(), rs.getString(7), rs.getBoolean(8), zones,
+                            rs.getString(10), rs.getBoolean(11), rs.getString(12), rs.getString(13)));
+                }
             }
         }
+        return out;
     }
 }

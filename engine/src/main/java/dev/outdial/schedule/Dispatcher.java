@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * dials them through the line's telephony provider, records what happens, and keeps leases and
  * batches in order.
  *
- * <p>Threads: one claim loop, one pacer, one housekeeping loop, one LISTEN connection, and a
- * virtual thread per call event. All state lives in PostgreSQL; a crash loses only leases, which
+ * <p>Threads: one claim loop, one pacer, one housekeeping loop, one LISTEN connection, and one
+ * writer of call events (batched). All state lives in PostgreSQL; a crash loses only leases, which
  * expire. Stopping runs in order: stop claiming → give back calls not yet dialed → let live calls
  * end (up to a limit) → stop renewing leases.
  *
@@ -48,7 +46,7 @@ public final class Dispatcher implements AutoCloseable {
     private final WorkSignal signal;
     private final String nodeId;
     private final WorkListener listener;
-    private final ExecutorService callEvents = Executors.newVirtualThreadPerTaskExecutor();
+    private final CallEventWriter events;
     private final AtomicInteger live = new AtomicInteger();
     private final AtomicLong started = new AtomicLong();
     private final AtomicLong loopErrors = new AtomicLong();
@@ -68,6 +66,7 @@ public final class Dispatcher implements AutoCloseable {
         this.transitions = new CallTransitions(db, clock, nodeId);
         this.housekeeper = new Housekeeper(db, clock, nodeId, settings.leaseDuration(), transitions);
         this.pacer = new Pacer(clock, this::dial);
+        this.events = new CallEventWriter(db, clock, nodeId, transitions);
         this.listener = new WorkListener(db, signal);
     }
 
@@ -132,7 +131,7 @@ public final class Dispatcher implements AutoCloseable {
             Telephony t = telephony.get(call.provider());
             live.incrementAndGet();
             started.incrementAndGet();
-            CallRunner runner = new CallRunner(call, transitions, callEvents, this::callEnded);
+            CallRunner runner = new CallRunner(call, events, this::callEnded);
             if (t == null) {
                 log.error("line {}: no telephony provider '{}' on this node; call {} fails", call.lineId(), call.provider(), call.callId());
                 runner.ended(new dev.outdial.telephony.EndCause(dev.outdial.telephony.EndCause.Kind.FAILED, null, "no_provider"));
@@ -211,7 +210,7 @@ public final class Dispatcher implements AutoCloseable {
         if (!running && claimThread == null) {
             transitions.release(pacer.stop());
             if (live.get() > 0) hangUpAndWait(hangUp);
-            callEvents.shutdown();
+            events.close();
             return;
         }
         running = false;
@@ -228,11 +227,11 @@ public final class Dispatcher implements AutoCloseable {
             log.warn("dispatcher: {} calls still live after {}; hanging up", live.get(), drain);
             hangUpAndWait(hangUp);
         }
+        events.close(); // every recorded end is written before leases stop being renewed
         housekeepingRunning = false;
         join(housekeepingThread);
         housekeepingThread = null;
         listener.close();
-        callEvents.shutdown();
     }
 
     private void hangUpAndWait(Runnable hangUp) {
@@ -257,7 +256,7 @@ public final class Dispatcher implements AutoCloseable {
         pacer.stop();
         join(housekeepingThread);
         listener.close();
-        callEvents.shutdownNow();
+        events.abandon();
     }
 
     @Override

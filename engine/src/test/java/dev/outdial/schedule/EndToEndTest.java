@@ -27,7 +27,10 @@ class EndToEndTest {
             // Calls last 30 ms, so the concurrency limit really binds.
             CountingTelephony carrier = new CountingTelephony(new SimulatedTelephony(
                     new SimulatedSettings(Duration.ZERO, Duration.ofMillis(30))));
-            DispatchSettings running = DispatchSettings.defaults();
+            // A short poll interval so both nodes keep competing for the line (a node hears of ended calls
+            // on other nodes only by polling), which is what this test is about.
+            DispatchSettings running = new DispatchSettings(true, Duration.ofMillis(10), Duration.ofSeconds(1), 2_000,
+                    Duration.ofSeconds(30), Duration.ofSeconds(10));
             f.startNode("node-b", running, Fixture.instantCalls(), Map.of("simulated", carrier));
             f.startNode("node-c", running, Fixture.instantCalls(), Map.of("simulated", carrier));
             TestApi api = f.api();

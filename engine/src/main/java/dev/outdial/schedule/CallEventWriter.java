@@ -1,0 +1,293 @@
+package dev.outdial.schedule;
+
+import dev.outdial.store.Database;
+import dev.outdial.store.Outbox;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes what happens on live calls (ringing, answered, ended) in batches: one transaction, a few
+ * set-based statements and one commit for up to {@link #MAX_BATCH} events, instead of a commit per
+ * event. With a durable database every commit waits for the disk, so this is what lets one node
+ * keep thousands of calls moving per second.
+ *
+ * <p>One writer thread drains one queue, so a call's events are written in the order they were
+ * raised; within a batch, ringing is applied before answers and answers before ends. Every write is
+ * fenced by the attempt number and this node's lease, exactly as a single write would be: an event
+ * for an attempt this node no longer holds changes nothing (a benign race, logged at debug).
+ * If a batch fails, its events are written one by one so that one bad event cannot hold up the rest.
+ */
+final class CallEventWriter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CallEventWriter.class);
+    /** Most events in one transaction: large enough to amortize the commit, small enough to keep it short. */
+    static final int MAX_BATCH = 1_000;
+
+    /** Something that happened on a claimed call, with the instant it happened. */
+    sealed interface Event permits Ringing, Answered, Ended {
+        ClaimedCall call();
+
+        Instant at();
+    }
+
+    record Ringing(ClaimedCall call, Instant at) implements Event {
+    }
+
+    record Answered(ClaimedCall call, boolean machine, Instant at) implements Event {
+    }
+
+    /** The end of an attempt; {@code after} runs once it is written (or could not be). */
+    record Ended(ClaimedCall call, String outcome, Integer sipCode, String reason, Instant at, Runnable after) implements Event {
+    }
+
+    private final Database db;
+    private final Clock clock;
+    private final String nodeId;
+    private final CallTransitions transitions;
+    private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean abandoned;
+
+    CallEventWriter(Database db, Clock clock, String nodeId, CallTransitions transitions) {
+        this.db = db;
+        this.clock = clock;
+        this.nodeId = nodeId;
+        this.transitions = transitions;
+        this.thread = Thread.ofPlatform().daemon().name("call-events").start(this::loop);
+    }
+
+    /** Queues an event; the time it happened is taken now. */
+    void ringing(ClaimedCall call) {
+        add(new Ringing(call, clock.instant()));
+    }
+
+    void answered(ClaimedCall call, boolean machine) {
+        add(new Answered(call, machine, clock.instant()));
+    }
+
+    void ended(ClaimedCall call, String outcome, Integer sipCode, String reason, Runnable after) {
+        add(new Ended(call, outcome, sipCode, reason, clock.instant(), after));
+    }
+
+    private void add(Event e) {
+        if (!abandoned) queue.add(e);
+    }
+
+    int pending() {
+        return queue.size();
+    }
+
+    private void loop() {
+        List<Event> batch = new ArrayList<>(MAX_BATCH);
+        while ((running || !queue.isEmpty()) && !abandoned) {
+            try {
+                Event first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                writeSafely(batch);
+            } catch (InterruptedException e) {
+                if (!running) break;
+            } catch (Throwable t) { // the writer must never die
+                log.error("call events: unexpected error; continuing", t);
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void writeSafely(List<Event> batch) {
+        try {
+            db.tx(c -> {
+                write(c, batch);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                // The lease will expire and the housekeeper will settle the call as interrupted: nothing is lost.
+                log.error("call {}: recording {} of attempt {} failed; the lease will expire and the retry policy decide",
+                        batch.get(0).call().callId(), batch.get(0).getClass().getSimpleName(), batch.get(0).call().attempt(), e);
+            } else {
+                log.warn("call events: a batch of {} failed ({}); writing them one by one", batch.size(), e.toString());
+                for (Event ev : batch) writeSafely(List.of(ev));
+                return;
+            }
+        }
+        for (Event ev : batch) {
+            if (ev instanceof Ended end && end.after() != null) end.after().run();
+        }
+    }
+
+    private void write(Connection c, List<Event> batch) throws SQLException {
+        List<Ringing> ringing = new ArrayList<>();
+        List<Answered> answered = new ArrayList<>();
+        List<Ended> ended = new ArrayList<>();
+        for (Event e : batch) {
+            switch (e) {
+                case Ringing r -> ringing.add(r);
+                case Answered a -> answered.add(a);
+                case Ended d -> ended.add(d);
+            }
+        }
+        List<Outbox.Event> events = new ArrayList<>(batch.size());
+        progress(c, ringing, "ringing", "('dialing')", "ringing_at", e -> "call.ringing", events);
+        progress(c, answered, "in_progress", "('dialing', 'ringing')", "answered_at",
+                e -> ((Answered) e).machine() ? "call.answered_by_machine" : "call.answered", events);
+        end(c, ended, events);
+        Outbox.write(c, clock.instant(), events);
+    }
+
+    /** Moves calls to {@code state} (only from {@code fromStates}, only while ours) and stamps their attempts. */
+    private void progress(Connection c, List<? extends Event> list, String state, String fromStates, String attemptColumn,
+                          java.util.function.Function<Event, String> type, List<Outbox.Event> events) throws SQLException {
+        if (list.isEmpty()) return;
+        String[] ids = new String[list.size()];
+        Integer[] attempts = new Integer[list.size()];
+        Timestamp[] ats = new Timestamp[list.size()];
+        Map<String, Event> byId = new HashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            Event e = list.get(i);
+            ids[i] = e.call().callId();
+            attempts[i] = e.call().attempt();
+            ats[i] = Timestamp.from(e.at());
+            byId.put(ids[i], e);
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                with moved as (
+                    update call c set state = ?, updated_at = u.at
+                    from unnest(?::text[], ?::int[], ?::timestamptz[]) as u(id, attempt, at)
+                    where c.id = u.id and c.attempt = u.attempt and c.lease_owner = ? and c.state in\s""" + fromStates + """
+                    returning c.id, c.attempt, u.at),
+                stamped as (
+                    update call_attempt a set\s""" + attemptColumn + """
+                     = m.at from moved m where a.call_id = m.id and a.attempt = m.attempt)
+                select id from moved""")) {
+            ps.setString(1, state);
+            ps.setArray(2, c.createArrayOf("text", ids));
+            ps.setArray(3, c.createArrayOf("int4", attempts));
+            ps.setArray(4, c.createArrayOf("timestamptz", ats));
+            ps.setString(5, nodeId);
+            int moved = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    moved++;
+                    Event e = byId.get(rs.getString(1));
+                    events.add(new Outbox.Event(e.call().orgId(), type.apply(e), e.call().callId(), Map.of(
+                            "call_id", e.call().callId(), "batch_id", e.call().batchId(), "attempt", e.call().attempt(),
+                            "state", state)));
+                }
+            }
+            if (moved < list.size()) log.debug("call events: {} of {} '{}' events were for attempts no longer ours", list.size() - moved,
+                    list.size(), state);
+        }
+    }
+
+    /** Ends attempts and lets the retry policy decide each call's next step, in set-based statements. */
+    private void end(Connection c, List<Ended> list, List<Outbox.Event> events) throws SQLException {
+        if (list.isEmpty()) return;
+        Map<String, CallTransitions.Context> contexts = CallTransitions.contexts(c, list.stream().map(e -> e.call().callId()).toList());
+        List<Object[]> attemptRows = new ArrayList<>();
+        List<Object[]> retries = new ArrayList<>();
+        List<Object[]> finishes = new ArrayList<>();
+        for (Ended e : list) {
+            ClaimedCall call = e.call();
+            CallTransitions.Context ctx = contexts.get(call.callId());
+            if (ctx == null || ctx.attempt() != call.attempt() || !nodeId.equals(ctx.leaseOwner()) || !ctx.active()) {
+                log.debug("call {}: attempt {} no longer ours; end ({}) not recorded", call.callId(), call.attempt(), e.outcome());
+                continue;
+            }
+            CallTransitions.Decision next = transitions.decide(ctx, e.outcome(), e.at());
+            attemptRows.add(new Object[] {call.callId(), call.attempt(), Timestamp.from(e.at()), e.outcome(), e.reason(), e.sipCode()});
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("call_id", call.callId());
+            payload.put("batch_id", call.batchId());
+            payload.put("attempt", call.attempt());
+            payload.put("attempt_outcome", e.outcome());
+            if (next.due().isPresent()) {
+                retries.add(new Object[] {call.callId(), call.attempt(), Timestamp.from(next.due().get()), next.waitReason(),
+                        next.priorityBoost(), Timestamp.from(e.at())});
+                payload.put("state", "scheduled");
+                payload.put("due_at", next.due().get().toString());
+                events.add(new Outbox.Event(call.orgId(), "call.retry_scheduled", call.callId(), payload));
+            } else {
+                String reason = next.waitReason() != null ? next.waitReason() : e.reason();
+                finishes.add(new Object[] {call.callId(), call.attempt(), e.outcome(), reason, Timestamp.from(e.at())});
+                payload.put("state", "finished");
+                payload.put("outcome", e.outcome());
+                if (reason != null) payload.put("reason", reason);
+                events.add(new Outbox.Event(call.orgId(), "call.finished", call.callId(), payload));
+            }
+        }
+        if (!attemptRows.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update call_attempt a set ended_at = u.at, outcome = u.outcome, reason = u.reason, sip_code = u.sip
+                    from unnest(?::text[], ?::int[], ?::timestamptz[], ?::text[], ?::text[], ?::int[]) as u(id, attempt, at, outcome, reason, sip)
+                    where a.call_id = u.id and a.attempt = u.attempt""")) {
+                bindColumns(c, ps, attemptRows, "text", "int4", "timestamptz", "text", "text", "int4");
+                ps.executeUpdate();
+            }
+        }
+        if (!retries.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update call c set state = 'scheduled', due_at = u.due, wait_reason = u.reason, priority = c.priority + u.boost,
+                                      lease_owner = null, lease_expires_at = null, dial_started_at = null, updated_at = u.at
+                    from unnest(?::text[], ?::int[], ?::timestamptz[], ?::text[], ?::int[], ?::timestamptz[]) as u(id, attempt, due, reason, boost, at)
+                    where c.id = u.id and c.attempt = u.attempt""")) {
+                bindColumns(c, ps, retries, "text", "int4", "timestamptz", "text", "int4", "timestamptz");
+                ps.executeUpdate();
+            }
+        }
+        if (!finishes.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update call c set state = 'finished', outcome = u.outcome, outcome_reason = u.reason, finished_at = u.at,
+                                      updated_at = u.at, lease_owner = null, lease_expires_at = null
+                    from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::timestamptz[]) as u(id, attempt, outcome, reason, at)
+                    where c.id = u.id and c.attempt = u.attempt""")) {
+                bindColumns(c, ps, finishes, "text", "int4", "text", "text", "timestamptz");
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** Binds row-wise values as one array per column, for {@code unnest}. */
+    private static void bindColumns(Connection c, PreparedStatement ps, List<Object[]> rows, String... types) throws SQLException {
+        for (int col = 0; col < types.length; col++) {
+            Object[] column = new Object[rows.size()];
+            for (int r = 0; r < rows.size(); r++) column[r] = rows.get(r)[col];
+            ps.setArray(col + 1, c.createArrayOf(types[col], column));
+        }
+    }
+
+    /** Stops after writing what is queued (the loop drains the queue before it ends). */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops at once, dropping what is queued: what a crash leaves behind. */
+    void abandon() {
+        abandoned = true;
+        queue.clear();
+        running = false;
+        thread.interrupt();
+    }
+}
