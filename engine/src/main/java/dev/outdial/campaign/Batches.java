@@ -73,15 +73,7 @@ public final class Batches {
     public Batch cancel(String orgId, String id) {
         Instant now = clock.instant();
         db.tx(c -> {
-            String status;
-            try (PreparedStatement ps = c.prepareStatement("select status from batch where org_id = ? and id = ? for update")) {
-                ps.setString(1, orgId);
-                ps.setString(2, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) throw new NotFoundException("batch", id);
-                    status = rs.getString(1);
-                }
-            }
+            String status = lock(c, orgId, id);
             if (status.equals("cancelled")) return null;
             if (status.equals("completed")) throw new ConflictException("batch " + id + " is already completed");
             int canceled;
@@ -98,7 +90,8 @@ public final class Batches {
                         from gone where a.call_id = gone.id and a.attempt = gone.attempt and a.ended_at is null),
                     events as (
                         insert into outbox (event_id, org_id, type, subject_id, payload, created_at)
-                        select 'evt_' || translate(substr(md5(random()::text || gone.id), 1, 20), '0189', 'wxyz'), gone.org_id, 'call.finished', gone.id,
+                        select\s""" + Outbox.eventIdSql("gone.id") + """
+                        , gone.org_id, 'call.finished', gone.id,
                                jsonb_build_object('call_id', gone.id, 'batch_id', ?::text, 'state', 'finished',
                                                   'outcome', 'canceled', 'reason', 'batch_cancelled'), ?
                         from gone)
@@ -189,7 +182,8 @@ public final class Batches {
                         where batch_id = ? and state = 'finished' and outcome = any(?) and (? or dials < max_attempts)
                         returning id, org_id)
                     insert into outbox (event_id, org_id, type, subject_id, payload, created_at)
-                    select 'evt_' || translate(substr(md5(random()::text || again.id), 1, 20), '0189', 'wxyz'), again.org_id,
+                    select\s""" + Outbox.eventIdSql("again.id") + """
+                        , again.org_id,
                            'call.retry_scheduled', again.id,
                            jsonb_build_object('call_id', again.id, 'batch_id', ?::text, 'state', 'scheduled', 'reason', 'batch_retry'), ?
                     from again""")) {
@@ -220,7 +214,8 @@ public final class Batches {
         });
     }
 
-    private static String lock(Connection c, String orgId, String id) throws SQLException {
+    /** Locks the batch row for the caller's transaction and returns its status; 404 if not this organization's. */
+    static String lock(Connection c, String orgId, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select status from batch where org_id = ? and id = ? for update")) {
             ps.setString(1, orgId);
             ps.setString(2, id);

@@ -83,12 +83,12 @@ public final class Intake {
         if (!errors.isEmpty()) throw new InvalidInputException("The batch is invalid", errors);
         Validated v = validate(orgId, agent, req, now);
         String batchId = Ids.next("bat");
-        Screened screened;
+        Screening.Screened screened;
         try {
             screened = db.tx(c -> {
                 if (req.idempotencyKey() != null) releaseExpiredKey(c, orgId, req.idempotencyKey(), now);
                 insertBatch(c, orgId, batchId, req, v.rows().size(), now);
-                Screened s = screen(c, orgId, v.rows(), v.org().dedupAcrossBatches());
+                Screening.Screened s = Screening.screen(c, orgId, v.rows(), v.org().dedupAcrossBatches());
                 CallWriter.copy(c, new CallWriter.Common(orgId, batchId, agent.id(), req.lineId(), v.maxAttempts()), s.rows(), now);
                 setTotal(c, batchId, s.rows().size());
                 Outbox.write(c, now, new Outbox.Event(orgId, "batch.created", batchId, summary(batchId, s, v)));
@@ -122,23 +122,23 @@ public final class Intake {
                 batch.priority(), batch.variables(), batch.metadata(), null, allowPartial, recipients, null,
                 batch.callingWindow(), batch.retryPolicy() == null ? null : RetryPolicy.fromJson(batch.retryPolicy()));
         Validated v = validate(orgId, agent, req, now);
-        Screened screened = db.tx(c -> {
-            String status = lockBatch(c, orgId, batchId);
+        Screening.Screened screened = db.tx(c -> {
+            String status = Batches.lock(c, orgId, batchId);
             if (status.equals("cancelled")) throw new ConflictException("batch " + batchId + " is cancelled");
             int base = nextRowIndex(c, batchId);
-            Map<String, String> scheduled = scheduledByDestination(c, batchId, v.rows());
+            Map<String, String> scheduled = Screening.scheduledByDestination(c, batchId, v.rows());
             List<RecipientValidator.Valid> fresh = new ArrayList<>();
             List<Map<String, Object>> updated = new ArrayList<>();
             for (RecipientValidator.Valid r : v.rows()) {
                 String existing = scheduled.get(r.destination());
                 if (existing != null) {
-                    updateScheduled(c, existing, r, now);
+                    Screening.updateScheduled(c, existing, r, now);
                     updated.add(Map.of("index", r.index(), "call_id", existing));
                 } else {
                     fresh.add(r.withIndex(base + r.index()));
                 }
             }
-            Screened s = screen(c, orgId, fresh, v.org().dedupAcrossBatches());
+            Screening.Screened s = Screening.screen(c, orgId, fresh, v.org().dedupAcrossBatches());
             CallWriter.copy(c, new CallWriter.Common(orgId, batchId, agent.id(), batch.lineId(), v.maxAttempts()), s.rows(), now);
             setTotal(c, batchId, -1);
             if (status.equals("completed") && !s.rows().isEmpty()) reopen(c, batchId, now);
@@ -154,7 +154,7 @@ public final class Intake {
             }).toList();
             List<Map<String, Object>> merged = new ArrayList<>(v.merged());
             merged.addAll(updated);
-            return new Screened(s.rows(), suppressed, duplicates, merged);
+            return new Screening.Screened(s.rows(), suppressed, duplicates, merged);
         });
         workSignal.run();
         return new Result(batches.get(orgId, batchId), v.rowErrors(), false, screened.suppressed(), screened.merged(),
@@ -210,33 +210,7 @@ public final class Intake {
         return new Validated(rows, rowErrors, merged, org, policy.maxAttempts());
     }
 
-    /** Rows after screening, with their final outcomes, and what screening reported. */
-    private record Screened(List<CallWriter.Row> rows, List<Integer> suppressed, List<Map<String, Object>> duplicates,
-                            List<Map<String, Object>> merged) {
-    }
-
-    private static Screened screen(Connection c, String orgId, List<RecipientValidator.Valid> rows, boolean acrossBatches)
-            throws SQLException {
-        List<String> numbers = rows.stream().map(RecipientValidator.Valid::destination).toList();
-        Set<String> listed = DoNotCall.listed(c, orgId, numbers);
-        Map<String, String> elsewhere = acrossBatches ? unfinishedByDestination(c, orgId, numbers) : Map.of();
-        List<CallWriter.Row> out = new ArrayList<>(rows.size());
-        List<Integer> suppressed = new ArrayList<>();
-        List<Map<String, Object>> duplicates = new ArrayList<>();
-        for (RecipientValidator.Valid r : rows) {
-            if (elsewhere.containsKey(r.destination())) {
-                duplicates.add(Map.of("index", r.index(), "call_id", elsewhere.get(r.destination())));
-            } else if (listed.contains(r.destination())) {
-                suppressed.add(r.index());
-                out.add(new CallWriter.Row(r, "suppressed", "do_not_call"));
-            } else {
-                out.add(CallWriter.Row.of(r));
-            }
-        }
-        return new Screened(out, suppressed, duplicates, List.of());
-    }
-
-    private static Map<String, Object> summary(String batchId, Screened s, Validated v) {
+    private static Map<String, Object> summary(String batchId, Screening.Screened s, Validated v) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("batch_id", batchId);
         m.put("accepted", s.rows().size());
@@ -246,70 +220,6 @@ public final class Intake {
         m.put("merged", v.merged().size());
         m.put("duplicates", s.duplicates().size());
         return m;
-    }
-
-    private static Map<String, String> unfinishedByDestination(Connection c, String orgId, List<String> numbers) throws SQLException {
-        Map<String, String> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "select destination, id from call where org_id = ? and destination = any(?) and state <> 'finished'")) {
-            ps.setString(1, orgId);
-            ps.setArray(2, c.createArrayOf("text", numbers.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.putIfAbsent(rs.getString(1), rs.getString(2));
-            }
-        }
-        return out;
-    }
-
-    private static Map<String, String> scheduledByDestination(Connection c, String batchId, List<RecipientValidator.Valid> rows)
-            throws SQLException {
-        Map<String, String> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("""
-                select destination, id from call where batch_id = ? and state = 'scheduled' and destination = any(?)
-                for update""")) {
-            ps.setString(1, batchId);
-            ps.setArray(2, c.createArrayOf("text", rows.stream().map(RecipientValidator.Valid::destination).toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.putIfAbsent(rs.getString(1), rs.getString(2));
-            }
-        }
-        return out;
-    }
-
-    private static void updateScheduled(Connection c, String callId, RecipientValidator.Valid r, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                update call set variables = ?::jsonb, metadata = ?::jsonb, external_id = coalesce(?, external_id), timezone = ?,
-                                priority = ?, scheduled_at = ?, deadline = ?, due_at = ?, zones = ?::text[], zone_reason = ?,
-                                wait_reason = ?, region = ?, retry_policy = coalesce(?::jsonb, retry_policy), updated_at = ?
-                where id = ? and state = 'scheduled'""")) {
-            ps.setString(1, Json.write(r.variables()));
-            ps.setString(2, Json.write(r.metadata()));
-            ps.setString(3, r.externalId());
-            ps.setString(4, r.timezone());
-            ps.setInt(5, r.priority());
-            ps.setTimestamp(6, ts(r.scheduledAt()));
-            ps.setTimestamp(7, ts(r.deadline()));
-            ps.setTimestamp(8, ts(r.dueAt() == null ? now : r.dueAt()));
-            ps.setString(9, CallWriter.pgArray(r.zones()));
-            ps.setString(10, r.zoneReason());
-            ps.setString(11, r.waitReason());
-            ps.setString(12, r.region());
-            ps.setString(13, r.retryPolicy() == null ? null : Json.write(r.retryPolicy()));
-            ps.setTimestamp(14, Timestamp.from(now));
-            ps.setString(15, callId);
-            ps.executeUpdate();
-        }
-    }
-
-    private static String lockBatch(Connection c, String orgId, String batchId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select status from batch where org_id = ? and id = ? for update")) {
-            ps.setString(1, orgId);
-            ps.setString(2, batchId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) throw new NotFoundException("batch", batchId);
-                return rs.getString(1);
-            }
-        }
     }
 
     private static int nextRowIndex(Connection c, String batchId) throws SQLException {

@@ -106,7 +106,8 @@ final class CallTransitions {
                     update call_attempt a set ended_at = ?, outcome = 'suppressed', reason = 'do_not_call'
                     from blocked b where a.call_id = b.id and a.attempt = b.attempt)
                 insert into outbox (event_id, org_id, type, subject_id, payload, created_at)
-                select 'evt_' || translate(substr(md5(random()::text || b.id), 1, 20), '0189', 'wxyz'), b.org_id, 'call.finished', b.id,
+                select\s""" + Outbox.eventIdSql("b.id") + """
+                        , b.org_id, 'call.finished', b.id,
                        jsonb_build_object('call_id', b.id, 'batch_id', b.batch_id, 'attempt', b.attempt, 'state', 'finished',
                                           'outcome', 'suppressed', 'reason', 'do_not_call'), ?
                 from blocked b""")) {

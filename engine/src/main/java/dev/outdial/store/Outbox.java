@@ -15,6 +15,14 @@ public final class Outbox {
     private Outbox() {
     }
 
+    /**
+     * A SQL expression for a new event id in the shape of {@link Ids#next} ({@code evt_} and 20 base32
+     * letters), for set-based inserts; {@code seed} is a column or expression that differs per row.
+     */
+    public static String eventIdSql(String seed) {
+        return "'evt_' || translate(substr(md5(random()::text || " + seed + "), 1, 20), '0189', 'wxyz')";
+    }
+
     /** One event to announce: its type (e.g. {@code call.finished}), the object it is about, and its payload. */
     public record Event(String orgId, String type, String subjectId, Object payload) {
     }
