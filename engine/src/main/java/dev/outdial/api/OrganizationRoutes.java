@@ -40,9 +40,9 @@ final class OrganizationRoutes {
                 }
             }
             Boolean guard = b.has("quiet_hours_guard") ? b.bool("quiet_hours_guard") : Boolean.valueOf(current.quietHoursGuard());
-            if (b.has("quiet_hours_guard") && guard == null) b.error("quiet_hours_guard", "must be true or false");
+            if (guard == null) guard = current.quietHoursGuard(); // null only when invalid, and then b.bool reported it
             Boolean dedup = b.has("dedup_across_batches") ? b.bool("dedup_across_batches") : Boolean.valueOf(current.dedupAcrossBatches());
-            if (b.has("dedup_across_batches") && dedup == null) b.error("dedup_across_batches", "must be true or false");
+            if (dedup == null) dedup = current.dedupAcrossBatches();
             String rules = current.regionalRules();
             var rulesNode = b.node().get("regional_rules");
             if (rulesNode != null && !rulesNode.isNull()) {

@@ -146,7 +146,10 @@ public final class Batches {
                     }
                 }
             }
-            if (status.equals(target)) return null; // twice is harmless
+            if (status.equals(target) || (to == null && !status.equals("paused") && from.contains("paused")
+                    && (status.equals("pending") || status.equals("in_progress")))) {
+                return null; // pausing a paused batch, or resuming a running one, is harmless
+            }
             if (!from.contains(status)) throw new ConflictException("batch " + id + " is " + status + "; this needs one of " + from);
             try (PreparedStatement ps = c.prepareStatement("update batch set status = ?, updated_at = ? where id = ?")) {
                 ps.setString(1, target);
@@ -177,9 +180,10 @@ public final class Batches {
             try (PreparedStatement ps = c.prepareStatement("""
                     with again as (
                         update call set state = 'scheduled', outcome = null, outcome_reason = null, finished_at = null,
-                                        due_at = ?, wait_reason = null, updated_at = ?,
-                                        max_attempts = case when ? then dials + 1 else max_attempts end
+                                        due_at = greatest(?::timestamptz, scheduled_at), wait_reason = null, updated_at = ?,
+                                        max_attempts = case when ? then greatest(max_attempts, dials + 1) else max_attempts end
                         where batch_id = ? and state = 'finished' and outcome = any(?) and (? or dials < max_attempts)
+                          and (deadline is null or deadline > ?)
                         returning id, org_id)
                     insert into outbox (event_id, org_id, type, subject_id, payload, created_at)
                     select\s""" + Outbox.eventIdSql("again.id") + """
@@ -194,8 +198,9 @@ public final class Batches {
                 ps.setString(4, id);
                 ps.setArray(5, c.createArrayOf("text", outcomes.toArray()));
                 ps.setBoolean(6, extendBudget);
-                ps.setString(7, id);
-                ps.setTimestamp(8, ts);
+                ps.setTimestamp(7, ts);
+                ps.setString(8, id);
+                ps.setTimestamp(9, ts);
                 n = ps.executeUpdate();
             }
             if (n > 0) {

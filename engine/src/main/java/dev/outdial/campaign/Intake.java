@@ -90,6 +90,7 @@ public final class Intake {
                 insertBatch(c, orgId, batchId, req, v.rows().size(), now);
                 Screening.Screened s = Screening.screen(c, orgId, v.rows(), v.org().dedupAcrossBatches());
                 CallWriter.copy(c, new CallWriter.Common(orgId, batchId, agent.id(), req.lineId(), v.maxAttempts()), s.rows(), now);
+                announceFinished(c, batchId, 0, now);
                 setTotal(c, batchId, s.rows().size());
                 Outbox.write(c, now, new Outbox.Event(orgId, "batch.created", batchId, summary(batchId, s, v)));
                 notifyNodes(c);
@@ -140,6 +141,7 @@ public final class Intake {
             }
             Screening.Screened s = Screening.screen(c, orgId, fresh, v.org().dedupAcrossBatches());
             CallWriter.copy(c, new CallWriter.Common(orgId, batchId, agent.id(), batch.lineId(), v.maxAttempts()), s.rows(), now);
+            announceFinished(c, batchId, base, now);
             setTotal(c, batchId, -1);
             if (status.equals("completed") && !s.rows().isEmpty()) reopen(c, batchId, now);
             Map<String, Object> payload = summary(batchId, s, v);
@@ -253,6 +255,25 @@ public final class Intake {
         }
     }
 
+    /**
+     * A call accepted already finished (suppressed by the do-not-call list, or expired because no
+     * window opens before its deadline) is announced like any other end (invariant 5), in one statement.
+     */
+    private static void announceFinished(Connection c, String batchId, int fromRow, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into outbox (event_id, org_id, type, subject_id, payload, created_at)
+                select\s""" + Outbox.eventIdSql("id") + """
+                       , org_id, 'call.finished', id,
+                       jsonb_build_object('call_id', id, 'batch_id', batch_id, 'state', 'finished', 'outcome', outcome,
+                                          'reason', outcome_reason), ?
+                from call where batch_id = ? and row_index >= ? and state = 'finished'""")) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setString(2, batchId);
+            ps.setInt(3, fromRow);
+            ps.executeUpdate();
+        }
+    }
+
     /** One NOTIFY per transaction, not per row: wakes the dispatchers of other nodes. */
     private static void notifyNodes(Connection c) throws SQLException {
         try (var st = c.createStatement()) {
@@ -307,8 +328,8 @@ public final class Intake {
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into batch (id, org_id, name, agent_id, line_id, status, variables, metadata, scheduled_at, deadline,
-                                   priority, total, idempotency_key, created_at, updated_at)
-                values (?, ?, ?, ?, ?, 'pending', ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)""")) {
+                                   priority, total, idempotency_key, created_at, updated_at, calling_window, retry_policy)
+                values (?, ?, ?, ?, ?, 'pending', ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)""")) {
             ps.setString(1, batchId);
             ps.setString(2, orgId);
             ps.setString(3, req.name());
@@ -323,6 +344,8 @@ public final class Intake {
             ps.setString(12, req.idempotencyKey());
             ps.setTimestamp(13, Timestamp.from(now));
             ps.setTimestamp(14, Timestamp.from(now));
+            ps.setString(15, req.callingWindow() == null ? null : Json.write(req.callingWindow()));
+            ps.setString(16, req.retryPolicy() == null ? null : Json.write(req.retryPolicy()));
             ps.executeUpdate();
         }
     }

@@ -78,8 +78,13 @@ final class Screening {
     static void updateScheduled(Connection c, String callId, RecipientValidator.Valid r, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 update call set variables = ?::jsonb, metadata = ?::jsonb, external_id = coalesce(?, external_id), timezone = ?,
-                                priority = ?, scheduled_at = ?, deadline = ?, due_at = ?, zones = ?::text[], zone_reason = ?,
-                                wait_reason = ?, region = ?, retry_policy = coalesce(?::jsonb, retry_policy), updated_at = ?
+                                priority = ?, scheduled_at = ?, deadline = ?, due_at = coalesce(?, due_at), zones = ?::text[], zone_reason = ?,
+                                wait_reason = ?, region = ?, retry_policy = coalesce(?::jsonb, retry_policy), updated_at = ?,
+                                max_attempts = coalesce(?, max_attempts),
+                                state = case when ? then 'finished' else state end,
+                                outcome = case when ? then 'expired' end,
+                                outcome_reason = case when ? then 'no_window_before_deadline' end,
+                                finished_at = case when ? then ?::timestamptz end
                 where id = ? and state = 'scheduled'""")) {
             ps.setString(1, Json.write(r.variables()));
             ps.setString(2, Json.write(r.metadata()));
@@ -88,14 +93,18 @@ final class Screening {
             ps.setInt(5, r.priority());
             ps.setTimestamp(6, ts(r.scheduledAt()));
             ps.setTimestamp(7, ts(r.deadline()));
-            ps.setTimestamp(8, ts(r.dueAt() == null ? now : r.dueAt()));
+            ps.setTimestamp(8, ts(r.dueAt()));
             ps.setString(9, CallWriter.pgArray(r.zones()));
             ps.setString(10, r.zoneReason());
             ps.setString(11, r.waitReason());
             ps.setString(12, r.region());
             ps.setString(13, r.retryPolicy() == null ? null : Json.write(r.retryPolicy()));
             ps.setTimestamp(14, Timestamp.from(now));
-            ps.setString(15, callId);
+            ps.setObject(15, r.retryPolicy() == null ? null : r.retryPolicy().maxAttempts());
+            boolean expire = r.dueAt() == null; // no window opens before the new deadline
+            for (int i = 16; i <= 19; i++) ps.setBoolean(i, expire);
+            ps.setTimestamp(20, Timestamp.from(now));
+            ps.setString(21, callId);
             ps.executeUpdate();
         }
     }

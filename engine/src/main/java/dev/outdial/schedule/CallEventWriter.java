@@ -224,8 +224,8 @@ final class CallEventWriter implements AutoCloseable {
                 payload.put("due_at", next.due().get().toString());
                 events.add(new Outbox.Event(call.orgId(), "call.retry_scheduled", call.callId(), payload));
             } else {
-                String reason = next.waitReason() != null ? next.waitReason() : e.reason();
-                finishes.add(new Object[] {call.callId(), call.attempt(), e.outcome(), reason, Timestamp.from(e.at())});
+                String reason = next.waitReason() != null ? "no_window_before_deadline" : e.reason();
+                finishes.add(new Object[] {call.callId(), call.attempt(), e.outcome(), reason, Timestamp.from(e.at()), next.waitReason()});
                 payload.put("state", "finished");
                 payload.put("outcome", e.outcome());
                 if (reason != null) payload.put("reason", reason);
@@ -254,10 +254,12 @@ final class CallEventWriter implements AutoCloseable {
         if (!finishes.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("""
                     update call c set state = 'finished', outcome = u.outcome, outcome_reason = u.reason, finished_at = u.at,
-                                      updated_at = u.at, lease_owner = null, lease_expires_at = null
-                    from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::timestamptz[]) as u(id, attempt, outcome, reason, at)
+                                      updated_at = u.at, lease_owner = null, lease_expires_at = null,
+                                      wait_reason = coalesce(u.wait, c.wait_reason)
+                    from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::timestamptz[], ?::text[])
+                         as u(id, attempt, outcome, reason, at, wait)
                     where c.id = u.id and c.attempt = u.attempt""")) {
-                bindColumns(c, ps, finishes, "text", "int4", "text", "text", "timestamptz");
+                bindColumns(c, ps, finishes, "text", "int4", "text", "text", "timestamptz", "text");
                 ps.executeUpdate();
             }
         }

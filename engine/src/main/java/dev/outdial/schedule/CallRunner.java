@@ -43,7 +43,9 @@ final class CallRunner implements CallListener {
             case BUSY -> "busy";
             case NO_ANSWER -> "no_answer";
             case FAILED -> "failed";
-            case CANCELED -> "canceled";
+            // Outdial hangs up an unanswered leg only when its node stops: the callee did nothing wrong, so
+            // the attempt counts as interrupted and the retry policy brings the call back (never at once).
+            case CANCELED -> "interrupted";
         };
     }
 }

@@ -182,16 +182,18 @@ final class CallTransitions {
             Outbox.write(c, now, new Outbox.Event(orgId, "call.retry_scheduled", callId, payload));
         } else {
             String outcome = attemptOutcome.equals("interrupted") ? "failed" : attemptOutcome;
-            if (decision.waitReason() != null) reason = decision.waitReason(); // a retry was due but no window opens in time
+            if (decision.waitReason() != null) reason = "no_window_before_deadline"; // a retry was due but no window opens in time
             try (PreparedStatement ps = c.prepareStatement("""
                     update call set state = 'finished', outcome = ?, outcome_reason = ?, finished_at = ?, updated_at = ?,
-                                    lease_owner = null, lease_expires_at = null where id = ? and attempt = ?""")) {
+                                    lease_owner = null, lease_expires_at = null, wait_reason = coalesce(?, wait_reason)
+                    where id = ? and attempt = ?""")) {
                 ps.setString(1, outcome);
                 ps.setString(2, reason);
                 ps.setTimestamp(3, Timestamp.from(now));
                 ps.setTimestamp(4, Timestamp.from(now));
-                ps.setString(5, callId);
-                ps.setInt(6, attempt);
+                ps.setString(5, decision.waitReason());
+                ps.setString(6, callId);
+                ps.setInt(7, attempt);
                 ps.executeUpdate();
             }
             payload.put("state", "finished");

@@ -88,6 +88,14 @@ public final class RegionalRules {
         return last;
     }
 
+    /** A US state given by name in any case ("florida") or by postal code ("fl") → FL. */
+    private static String usState(String s) {
+        for (var e : US_STATES.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(s)) return e.getValue();
+        }
+        return s.toUpperCase(Locale.ROOT);
+    }
+
     /** Parses and validates rules; errors are IllegalArgumentException whose message starts with the path, e.g. {@code 0/country}. */
     public static List<Rule> parse(List<?> json) {
         List<Rule> out = new ArrayList<>();
@@ -106,7 +114,7 @@ public final class RegionalRules {
                 if (!(m.get("regions") instanceof List<?> list)) throw new IllegalArgumentException(i + "/regions: must be a list");
                 for (Object r : list) {
                     String s = String.valueOf(r);
-                    regions.add(country.equalsIgnoreCase("US") ? US_STATES.getOrDefault(s, s.toUpperCase(Locale.ROOT)) : s);
+                    regions.add(country.equalsIgnoreCase("US") ? usState(s) : s);
                 }
             }
             if (!(m.get("calling_window") instanceof Map<?, ?> w)) {

@@ -92,6 +92,9 @@ public final class WindowJson {
     }
 
     private static CallingWindow build(Map<DayOfWeek, List<int[]>> perDay, Set<LocalDate> excluded) {
+        if (perDay.values().stream().allMatch(List::isEmpty)) {
+            throw new IllegalArgumentException("has no calling time on any day; give at least one range (mon..sun, or work_start/work_end)");
+        }
         try {
             return CallingWindow.of(perDay, excluded);
         } catch (IllegalArgumentException e) {

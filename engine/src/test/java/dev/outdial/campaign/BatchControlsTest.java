@@ -54,7 +54,9 @@ class BatchControlsTest {
         TestApi.Answer resumed = api.post("/v1/batches/" + batch + "/resume", Map.of());
         assertThat(resumed.json().get("status").asText()).isEqualTo("pending"); // nothing was dialed (the test ended it by hand)
         assertThat(f.node().dispatcher().claimDue()).isEqualTo(1);
-        assertThat(api.post("/v1/batches/" + batch + "/resume", Map.of()).status()).isEqualTo(409);
+        assertThat(api.post("/v1/batches/" + batch + "/resume", Map.of()).status()).as("resuming a running batch is harmless").isEqualTo(200);
+        api.post("/v1/batches/" + batch + "/cancel", Map.of());
+        assertThat(api.post("/v1/batches/" + batch + "/resume", Map.of()).status()).as("a cancelled batch cannot resume").isEqualTo(409);
     }
 
     @Test
@@ -91,6 +93,12 @@ class BatchControlsTest {
         TestApi.Answer extended = api.post("/v1/batches/" + batch + "/retry", Map.of("extend_budget", true));
         assertThat(extended.json().get("calls_requeued").asInt()).isEqualTo(1);
         assertThat(sql("select max_attempts from call where destination = '+14155552677'")).isEqualTo("3");
+        // A call that never used its budget keeps it: extending never lowers max_attempts.
+        sqlUpdate("update call set state = 'finished', outcome = 'no_answer', dials = 0, max_attempts = 5 where destination = '+14155552670'");
+        sqlUpdate("update call set state = 'finished', outcome = 'no_answer' where destination = '+14155552677'");
+        sqlUpdate("update batch set status = 'completed'");
+        api.post("/v1/batches/" + batch + "/retry", Map.of("extend_budget", true));
+        assertThat(sql("select max_attempts from call where destination = '+14155552670'")).isEqualTo("5");
     }
 
     private void sqlUpdate(String q) {

@@ -88,6 +88,8 @@ class ScreeningTest {
         assertThat(a.json().get("suppressed")).hasSize(1);
         assertThat(a.json().get("suppressed").get(0).asInt()).isEqualTo(1);
         assertThat(a.json().at("/counts/by_outcome/suppressed").asInt()).isEqualTo(1);
+        assertThat(sql("select count(*) from outbox where type = 'call.finished' and payload->>'outcome' = 'suppressed'"))
+                .as("announced like any other end").isEqualTo("1");
         assertThat(f.node().dispatcher().claimDue()).isEqualTo(1);
     }
 

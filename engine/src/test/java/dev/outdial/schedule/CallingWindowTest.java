@@ -51,7 +51,9 @@ class CallingWindowTest {
                 "exclude_dates", List.of("2026-03-09")));
         // Sunday 2026-03-08 noon UTC → Monday 9th is excluded → Monday 16th 09:00 EDT.
         assertThat(w.nextOpen(Instant.parse("2026-03-08T12:00:00Z"), NEW_YORK)).contains(Instant.parse("2026-03-16T13:00:00Z"));
-        assertThat(WindowJson.parse(Map.of()).nextOpen(Instant.parse("2026-03-08T12:00:00Z"), NEW_YORK)).as("never open").isEmpty();
+        assertThat(CallingWindow.of(Map.of(), java.util.Set.of()).nextOpen(Instant.parse("2026-03-08T12:00:00Z"), NEW_YORK))
+                .as("never open").isEmpty();
+        assertThatThrownBy(() -> WindowJson.parse(Map.of())).as("a window that never opens is a mistake").hasMessageContaining("no calling time");
     }
 
     @Test

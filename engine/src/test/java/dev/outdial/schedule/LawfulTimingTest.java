@@ -84,6 +84,24 @@ class LawfulTimingTest {
     }
 
     @Test
+    void a_batch_window_overrides_the_agents_at_intake_claim_and_in_the_api() {
+        start("2026-03-03T18:00:00Z"); // Tuesday 10:00 PST
+        Map<String, Object> window = Map.of("work_start", "14:00", "work_end", "16:00");
+        String batch = submit(f.agent(), f.line(5, 5), List.of(person(SF)), Map.of("calling_window", window,
+                "retry_policy", Map.of("max_attempts", 2, "delay_seconds", Map.of("busy", 5))));
+        TestApi.Answer b = f.api().get("/v1/batches/" + batch);
+        assertThat(b.json().at("/calling_window/tue/0/start").asText()).isEqualTo("14:00");
+        assertThat(b.json().at("/retry_policy/max_attempts").asInt()).isEqualTo(2);
+        JsonNode call = onlyCall(batch);
+        assertThat(call.get("due_at").asText()).isEqualTo("2026-03-03T22:00:00Z"); // 14:00 PST
+        assertThat(call.at("/window/source").asText()).isEqualTo("batch");
+        // Even if the call were due now, the claim would hold it to the batch's window.
+        f.db.tx(c -> c.createStatement().executeUpdate("update call set due_at = '2026-03-03T18:00:00Z'"));
+        assertThat(f.node().dispatcher().claimDue()).isZero();
+        assertThat(onlyCall(batch).get("due_at").asText()).isEqualTo("2026-03-03T22:00:00Z");
+    }
+
+    @Test
     void an_organization_that_turns_the_guard_off_is_dialed_at_once() {
         start("2026-03-03T06:00:00Z");
         TestApi.Answer off = f.api().patch("/v1/organization", Map.of("quiet_hours_guard", false));
@@ -157,7 +175,8 @@ class LawfulTimingTest {
         awaitSql("select state from call where batch_id = '" + batch2 + "'", "finished");
         JsonNode done = onlyCall(batch2);
         assertThat(done.get("outcome").asText()).isEqualTo("busy");
-        assertThat(done.get("outcome_reason").asText()).contains("before the deadline");
+        assertThat(done.get("outcome_reason").asText()).isEqualTo("no_window_before_deadline");
+        assertThat(done.get("wait_reason").asText()).contains("before the deadline");
     }
 
     @Test
