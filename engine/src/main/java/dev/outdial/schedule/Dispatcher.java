@@ -48,6 +48,8 @@ public final class Dispatcher implements AutoCloseable {
     private final WorkListener listener;
     private final CallEventWriter events;
     private final AtomicInteger live = new AtomicInteger();
+    /** Calls this node holds a lease on (claimed, queued or live) → attempt; only these leases are renewed. */
+    private final Map<String, Integer> held = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong started = new AtomicLong();
     private final AtomicLong loopErrors = new AtomicLong();
     private volatile boolean running;
@@ -99,10 +101,15 @@ public final class Dispatcher implements AutoCloseable {
 
     /** One round of housekeeping: lease renewal and expiry, deadlines, batch completion. */
     public void housekeep() {
-        housekeeper.renewLeases();
+        housekeeper.renewLeases(held);
         housekeeper.expireLeases();
         housekeeper.expireDeadlines();
         housekeeper.completeBatches();
+    }
+
+    /** Stops renewing the lease of one call, as if this node had lost track of it (tests of lease expiry). */
+    public void forget(String callId) {
+        held.remove(callId);
     }
 
     /** Calls of this node that are dialing, ringing or talking. */
@@ -122,16 +129,33 @@ public final class Dispatcher implements AutoCloseable {
 
     private LineClaimer.Result claimLine(String lineId) {
         LineClaimer.Result r = claimer.claim(lineId);
+        for (ClaimedCall call : r.calls()) held.put(call.callId(), call.attempt());
         if (!r.calls().isEmpty()) pacer.add(r.calls());
         return r;
     }
 
     private void dial(List<ClaimedCall> due) {
-        for (ClaimedCall call : transitions.markStarted(due)) {
+        List<ClaimedCall> ours;
+        try {
+            ours = transitions.markStarted(due);
+        } catch (RuntimeException e) {
+            // Not started, so never dialed: let go of them; their leases expire and the calls are released as they were.
+            log.error("dispatcher: could not start {} claimed calls; they will be released when their leases expire", due.size(), e);
+            due.forEach(call -> held.remove(call.callId(), call.attempt()));
+            return;
+        }
+        if (ours.size() < due.size()) {
+            java.util.Set<String> started = new java.util.HashSet<>();
+            for (ClaimedCall call : ours) started.add(call.callId());
+            for (ClaimedCall call : due) {
+                if (!started.contains(call.callId())) held.remove(call.callId(), call.attempt()); // cancelled, suppressed or lost
+            }
+        }
+        for (ClaimedCall call : ours) {
             Telephony t = telephony.get(call.provider());
             live.incrementAndGet();
             started.incrementAndGet();
-            CallRunner runner = new CallRunner(call, events, this::callEnded);
+            CallRunner runner = new CallRunner(call, events, () -> callEnded(call));
             if (t == null) {
                 log.error("line {}: no telephony provider '{}' on this node; call {} fails", call.lineId(), call.provider(), call.callId());
                 runner.ended(new dev.outdial.telephony.EndCause(dev.outdial.telephony.EndCause.Kind.FAILED, null, "no_provider"));
@@ -147,7 +171,8 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private void callEnded() {
+    private void callEnded(ClaimedCall call) {
+        held.remove(call.callId(), call.attempt());
         live.decrementAndGet();
         signal.run(); // a slot on the line is free again
     }
@@ -178,7 +203,7 @@ public final class Dispatcher implements AutoCloseable {
             try {
                 long nowNanos = System.nanoTime();
                 if (nowNanos - lastRenewal >= settings.leaseRenewal().toNanos()) {
-                    housekeeper.renewLeases();
+                    housekeeper.renewLeases(held);
                     lastRenewal = nowNanos;
                 }
                 housekeeper.expireLeases();
@@ -208,7 +233,9 @@ public final class Dispatcher implements AutoCloseable {
      */
     public void stop(Duration drain, Runnable hangUp) {
         if (!running && claimThread == null) {
-            transitions.release(pacer.stop());
+            List<ClaimedCall> queued = pacer.stop();
+            queued.forEach(call -> held.remove(call.callId(), call.attempt()));
+            transitions.release(queued);
             if (live.get() > 0) hangUpAndWait(hangUp);
             events.close();
             return;
@@ -217,7 +244,9 @@ public final class Dispatcher implements AutoCloseable {
         signal.run();
         join(claimThread);
         claimThread = null;
-        int released = transitions.release(pacer.stop());
+        List<ClaimedCall> queued = pacer.stop();
+        queued.forEach(call -> held.remove(call.callId(), call.attempt()));
+        int released = transitions.release(queued);
         if (released > 0) log.info("dispatcher: gave back {} claimed calls not yet dialed", released);
         long deadline = System.nanoTime() + drain.toNanos();
         while (live.get() > 0 && System.nanoTime() < deadline) {

@@ -44,14 +44,37 @@ final class Housekeeper {
         this.transitions = transitions;
     }
 
-    /** Extends the leases of this node's live calls; returns how many. */
-    int renewLeases() {
+    /**
+     * Extends the leases of the calls this node still holds in memory ({@code held}: call id →
+     * attempt); returns how many. Only those: a call the node lost track of (its end could not be
+     * written, say) must be left to expire, or it would stay claimed for as long as the node runs.
+     * Rows another transaction has locked are skipped rather than waited for, so renewal can never
+     * deadlock with a claim or a start; they are renewed on the next round, well before they expire.
+     */
+    int renewLeases(Map<String, Integer> held) {
+        if (held.isEmpty()) return 0;
         Instant now = clock.instant();
+        String[] ids = new String[held.size()];
+        Integer[] attempts = new Integer[held.size()];
+        int i = 0;
+        for (var e : held.entrySet()) {
+            if (i == ids.length) break; // the map grew while copying: the newcomers' leases are fresh anyway
+            ids[i] = e.getKey();
+            attempts[i++] = e.getValue();
+        }
+        String[] idsCopy = java.util.Arrays.copyOf(ids, i);
+        Integer[] attemptsCopy = java.util.Arrays.copyOf(attempts, i);
         return db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("update call set lease_expires_at = ? where lease_owner = ? and state in "
-                    + LineClaimer.ACTIVE)) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update call set lease_expires_at = ?
+                    where id in (select c.id from call c join unnest(?::text[], ?::int[]) as u(id, attempt)
+                                   on c.id = u.id and c.attempt = u.attempt
+                                 where c.lease_owner = ? and c.state in\s""" + LineClaimer.ACTIVE + """
+                                 for update of c skip locked)""")) {
                 ps.setTimestamp(1, Timestamp.from(now.plus(leaseDuration)));
-                ps.setString(2, nodeId);
+                ps.setArray(2, c.createArrayOf("text", idsCopy));
+                ps.setArray(3, c.createArrayOf("int4", attemptsCopy));
+                ps.setString(4, nodeId);
                 return ps.executeUpdate();
             }
         });

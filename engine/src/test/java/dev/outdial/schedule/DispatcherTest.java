@@ -193,6 +193,24 @@ class DispatcherTest {
     }
 
     @Test
+    void a_node_renews_only_the_leases_of_calls_it_still_holds() {
+        f = Fixture.manual(clock);
+        String line = f.line(5, 5);
+        submit(f.api(), f.agent(), line, Fixture.recipients(2, 0));
+        Outdial a = f.startNode("node-a2", MANUAL, LONG_CALLS);
+        assertThat(a.dispatcher().claimDue()).isEqualTo(2);
+        // Node a loses track of one call, as when writing its end failed: the row says a holds it, a does not.
+        String lost = one("select id from call order by id limit 1");
+        a.dispatcher().forget(lost);
+        clock.advance(Duration.ofSeconds(20));
+        a.dispatcher().housekeep(); // renews the held one only
+        clock.advance(Duration.ofSeconds(15));
+        a.dispatcher().housekeep(); // the lost one's lease (30 s) has expired: released, as it was never dialed
+        assertThat(one("select state from call where id = '" + lost + "'")).isEqualTo("scheduled");
+        assertThat(one("select state from call where id <> '" + lost + "'")).isEqualTo("dialing");
+    }
+
+    @Test
     void a_stopping_node_gives_back_the_calls_it_has_not_dialed() {
         f = Fixture.manual(clock);
         String line = f.line(5, 1);
