@@ -102,7 +102,7 @@ final class LineClaimer {
             }
             long spacingNanos = Math.max(1, Math.round(1_000_000_000d / cps));
             long slotsInHorizon = Duration.between(start, horizonEnd).toNanos() / spacingNanos + 1;
-            int active = countActive(c, lineId);
+            int active = countActive(c, lineId, maxConcurrent);
             long room = Math.min(Math.min(maxConcurrent - (long) active, slotsInHorizon), maxClaim);
             if (room <= 0) {
                 return Result.NONE; // at max concurrency: a call's end signals the dispatcher
@@ -130,9 +130,12 @@ final class LineClaimer {
         });
     }
 
-    private static int countActive(Connection c, String lineId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select count(*) from call where line_id = ? and state in " + ACTIVE)) {
+    /** The line's active calls, counted up to {@code max} (enough to know the room left, and cheap on a full line). */
+    private static int countActive(Connection c, String lineId, int max) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select count(*) from (select 1 from call where line_id = ? and state in " + ACTIVE + " limit ?) active")) {
             ps.setString(1, lineId);
+            ps.setInt(2, max);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
