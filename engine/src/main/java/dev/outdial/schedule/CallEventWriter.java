@@ -279,7 +279,7 @@ final class CallEventWriter implements AutoCloseable {
     public void close() {
         running = false;
         try {
-            thread.join(10_000);
+            thread.join(60_000); // a large backlog of ends takes a while; they must be written before the pool closes
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

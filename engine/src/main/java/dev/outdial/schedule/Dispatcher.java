@@ -54,6 +54,8 @@ public final class Dispatcher implements AutoCloseable {
     private final AtomicLong loopErrors = new AtomicLong();
     private volatile boolean running;
     private volatile boolean housekeepingRunning;
+    private volatile boolean heartbeatRunning;
+    private Thread heartbeatThread;
     private Thread claimThread;
     private Thread housekeepingThread;
 
@@ -74,10 +76,13 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Starts the loops, unless the settings disable them (tests drive the steps themselves). */
     public void start() {
-        if (!settings.enabled()) return;
+        // Always, even when the loops are off: the node must be registered before it claims anything.
         int recovered = housekeeper.recoverOwnLeases();
         if (recovered > 0) log.warn("dispatcher: settled {} calls a previous process with node id {} left live", recovered, nodeId);
+        if (!settings.enabled()) return;
         running = true;
+        heartbeatRunning = true;
+        heartbeatThread = Thread.ofPlatform().daemon().name("heartbeat").start(this::heartbeatLoop);
         pacer.start();
         listener.start();
         claimThread = Thread.ofPlatform().daemon().name("dispatcher").start(this::claimLoop);
@@ -101,8 +106,9 @@ public final class Dispatcher implements AutoCloseable {
 
     /** One round of housekeeping: lease renewal and expiry, deadlines, batch completion. */
     public void housekeep() {
-        housekeeper.renewLeases(held);
+        housekeeper.heartbeat();
         housekeeper.expireLeases();
+        housekeeper.settleOrphans(held);
         housekeeper.expireDeadlines();
         housekeeper.completeBatches();
     }
@@ -197,19 +203,35 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /** The node's heartbeat, on its own thread so that slow housekeeping can never let this node's claims lapse. */
+    private void heartbeatLoop() {
+        while (heartbeatRunning) {
+            try {
+                housekeeper.heartbeat();
+            } catch (Throwable t) {
+                loopErrors.incrementAndGet();
+                log.error("heartbeat: failed; the node's claims lapse if this goes on for {}", settings.leaseDuration(), t);
+            }
+            sleepQuietly(settings.leaseRenewal().toMillis());
+        }
+    }
+
     private void housekeepingLoop() {
-        long lastRenewal = 0;
+        long lastOrphanCheck = System.nanoTime();
         while (housekeepingRunning) {
             try {
                 long nowNanos = System.nanoTime();
-                if (nowNanos - lastRenewal >= settings.leaseRenewal().toNanos()) {
-                    housekeeper.renewLeases(held);
-                    lastRenewal = nowNanos;
+                if (nowNanos - lastOrphanCheck >= settings.leaseDuration().toNanos()) {
+                    housekeeper.settleOrphans(held);
+                    lastOrphanCheck = nowNanos;
                 }
                 housekeeper.expireLeases();
                 housekeeper.expireDeadlines();
                 housekeeper.completeBatches();
-                if (ThreadLocalRandom.current().nextInt(600) == 0) housekeeper.purgeIdempotency();
+                if (ThreadLocalRandom.current().nextInt(600) == 0) {
+                    housekeeper.purgeIdempotency();
+                    housekeeper.purgeNodes();
+                }
             } catch (Throwable t) {
                 loopErrors.incrementAndGet();
                 log.error("housekeeper: round failed; continuing", t);
@@ -256,10 +278,13 @@ public final class Dispatcher implements AutoCloseable {
             log.warn("dispatcher: {} calls still live after {}; hanging up", live.get(), drain);
             hangUpAndWait(hangUp);
         }
-        events.close(); // every recorded end is written before leases stop being renewed
+        events.close(); // every recorded end is written before the heartbeat stops
         housekeepingRunning = false;
         join(housekeepingThread);
         housekeepingThread = null;
+        heartbeatRunning = false;
+        join(heartbeatThread);
+        heartbeatThread = null;
         listener.close();
     }
 
@@ -280,6 +305,8 @@ public final class Dispatcher implements AutoCloseable {
     public void crash() {
         running = false;
         housekeepingRunning = false;
+        heartbeatRunning = false;
+        join(heartbeatThread);
         signal.run();
         join(claimThread);
         pacer.stop();

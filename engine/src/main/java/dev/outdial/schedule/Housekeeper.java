@@ -44,49 +44,74 @@ final class Housekeeper {
         this.transitions = transitions;
     }
 
-    /**
-     * Extends the leases of the calls this node still holds in memory ({@code held}: call id →
-     * attempt); returns how many. Only those: a call the node lost track of (its end could not be
-     * written, say) must be left to expire, or it would stay claimed for as long as the node runs.
-     * Rows another transaction has locked are skipped rather than waited for, so renewal can never
-     * deadlock with a claim or a start; they are renewed on the next round, well before they expire.
-     */
-    int renewLeases(Map<String, Integer> held) {
-        if (held.isEmpty()) return 0;
+    /** Registers this node, or refreshes its heartbeat: while it is fresh, every call it claimed is held. */
+    void heartbeat() {
         Instant now = clock.instant();
-        String[] ids = new String[held.size()];
-        Integer[] attempts = new Integer[held.size()];
-        int i = 0;
-        for (var e : held.entrySet()) {
-            if (i == ids.length) break; // the map grew while copying: the newcomers' leases are fresh anyway
-            ids[i] = e.getKey();
-            attempts[i++] = e.getValue();
-        }
-        String[] idsCopy = java.util.Arrays.copyOf(ids, i);
-        Integer[] attemptsCopy = java.util.Arrays.copyOf(attempts, i);
-        return db.tx(c -> {
+        db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    update call set lease_expires_at = ?
-                    where id in (select c.id from call c join unnest(?::text[], ?::int[]) as u(id, attempt)
-                                   on c.id = u.id and c.attempt = u.attempt
-                                 where c.lease_owner = ? and c.state in\s""" + LineClaimer.ACTIVE + """
-                                 for update of c skip locked)""")) {
-                ps.setTimestamp(1, Timestamp.from(now.plus(leaseDuration)));
-                ps.setArray(2, c.createArrayOf("text", idsCopy));
-                ps.setArray(3, c.createArrayOf("int4", attemptsCopy));
-                ps.setString(4, nodeId);
+                    insert into node (id, started_at, heartbeat_at) values (?, ?, ?)
+                    on conflict (id) do update set heartbeat_at = excluded.heartbeat_at""")) {
+                ps.setString(1, nodeId);
+                ps.setTimestamp(2, Timestamp.from(now));
+                ps.setTimestamp(3, Timestamp.from(now));
                 return ps.executeUpdate();
             }
         });
     }
 
     /**
-     * Settles calls whose lease has expired. A call that was claimed but never handed to the
-     * carrier goes back to the queue as it was; one that may have been dialed is {@code interrupted}
-     * and the retry policy decides, which never means at once (invariant 2).
+     * Settles the calls the database says this node holds but the node does not ({@code held}: call
+     * id → attempt), as when writing a call's end failed: left alone they would stay claimed for as
+     * long as the node beats. Only calls untouched for a lease period count, so a claim that has just
+     * committed and is about to be recorded in {@code held} is never taken for an orphan.
+     */
+    int settleOrphans(Map<String, Integer> held) {
+        Instant now = clock.instant();
+        List<String> orphans = db.read(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("select id, attempt from call where lease_owner = ? and state in "
+                    + LineClaimer.ACTIVE + " and updated_at < ?")) {
+                ps.setString(1, nodeId);
+                ps.setTimestamp(2, Timestamp.from(now.minus(leaseDuration)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Integer attempt = held.get(rs.getString(1));
+                        if (attempt == null || attempt != rs.getInt(2)) out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+        if (!orphans.isEmpty()) log.warn("housekeeper: {} calls of this node were no longer tracked by it; settling them", orphans.size());
+        return settle(orphans.isEmpty() ? null : "id = any(?)", orphans.isEmpty() ? null : orphans.toArray(String[]::new), now);
+    }
+
+    /**
+     * Settles the calls of nodes whose heartbeat is older than a lease period: they crashed, were
+     * cut off, or stopped without finishing. See {@link #settle} for what becomes of each call.
      */
     int expireLeases() {
         Instant now = clock.instant();
+        String[] stale = db.read(c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("select id from node where heartbeat_at < ?")) {
+                ps.setTimestamp(1, Timestamp.from(now.minus(leaseDuration)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) ids.add(rs.getString(1));
+                }
+            }
+            return ids.toArray(String[]::new);
+        });
+        return stale.length == 0 ? 0 : settle("lease_owner = any(?)", stale, now);
+    }
+
+    /**
+     * Settles the active calls matching {@code where} (bound to {@code arg}), in steps: a call that
+     * was claimed but never handed to the carrier goes back to the queue as it was; one that may
+     * have been dialed is {@code interrupted} and the retry policy decides, never at once.
+     */
+    private int settle(String where, String[] arg, Instant now) {
+        if (where == null) return 0;
         int total = 0;
         while (true) {
             int n = db.tx(c -> {
@@ -95,9 +120,10 @@ final class Housekeeper {
                 List<Expired> rows = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement("""
                         select id, org_id, batch_id, attempt, dial_started_at is not null from call
-                        where state in ('dialing', 'ringing', 'in_progress') and lease_expires_at < ?
-                        order by lease_expires_at limit ? for update skip locked""")) {
-                    ps.setTimestamp(1, Timestamp.from(now));
+                        where state in ('dialing', 'ringing', 'in_progress') and\s""" + where + """
+
+                        order by id limit ? for update skip locked""")) {
+                    ps.setArray(1, c.createArrayOf("text", arg));
                     ps.setInt(2, STEP_LIMIT);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -112,7 +138,7 @@ final class Housekeeper {
                     }
                     CallTransitions.Context ctx = CallTransitions.context(c, e.id()).orElseThrow();
                     CallTransitions.Decision next = transitions.decide(ctx, "interrupted", now);
-                    log.warn("call {}: lease of attempt {} expired (its node stopped); {}", e.id(), e.attempt(),
+                    log.warn("call {}: lease of attempt {} lost (its node stopped or lost track of it); {}", e.id(), e.attempt(),
                             next.due().map(d -> "retry due " + d).orElse("no retry left: finished as failed"));
                     CallTransitions.finishAttempt(c, e.id(), e.attempt(), now, "interrupted", "lease_expired", null);
                     CallTransitions.settle(c, e.orgId(), e.id(), e.batchId(), e.attempt(), "interrupted", "lease_expired", next, now);
@@ -129,16 +155,9 @@ final class Housekeeper {
      * earlier process with the same id, so their leases are expired now instead of being renewed forever.
      */
     int recoverOwnLeases() {
-        Instant now = clock.instant();
-        db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("update call set lease_expires_at = ? where lease_owner = ? and state in "
-                    + LineClaimer.ACTIVE)) {
-                ps.setTimestamp(1, Timestamp.from(now.minusMillis(1)));
-                ps.setString(2, nodeId);
-                return ps.executeUpdate();
-            }
-        });
-        return expireLeases();
+        int n = settle("lease_owner = any(?)", new String[] {nodeId}, clock.instant());
+        heartbeat();
+        return n;
     }
 
     /** Scheduled calls whose deadline has passed end as {@code expired}. */
@@ -196,6 +215,19 @@ final class Housekeeper {
             }
             Outbox.write(c, now, events);
             return done.size();
+        });
+    }
+
+    /** Forgets nodes silent for a day that hold no calls (every start of a node with a random id adds one). */
+    int purgeNodes() {
+        Instant cutoff = clock.instant().minus(Duration.ofDays(1));
+        return db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    delete from node n where n.heartbeat_at < ? and not exists
+                      (select 1 from call c where c.lease_owner = n.id and c.state in ('dialing', 'ringing', 'in_progress'))""")) {
+                ps.setTimestamp(1, Timestamp.from(cutoff));
+                return ps.executeUpdate();
+            }
         });
     }
 

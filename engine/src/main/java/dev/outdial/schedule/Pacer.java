@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Pacer {
     private static final Logger log = LoggerFactory.getLogger(Pacer.class);
+    /** Most calls started in one database round trip; a larger backlog is started in several. */
+    static final int MAX_START = 2_000;
     /** Longest sleep, so a newly added earlier slot is never missed by more than this. */
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -69,10 +71,21 @@ final class Pacer {
 
     /** Starts every queued call whose slot has come; tests call this directly on a controlled clock. */
     int startDue() {
+        int total = 0;
+        int n;
+        do {
+            n = startSome();
+            total += n;
+        } while (n == MAX_START);
+        return total;
+    }
+
+    /** Starts up to {@link #MAX_START} queued calls whose slot has come. */
+    private int startSome() {
         Instant now = clock.instant();
         List<ClaimedCall> due = new ArrayList<>();
         ClaimedCall head;
-        while ((head = queue.peek()) != null && !head.dialAt().isAfter(now)) {
+        while (due.size() < MAX_START && (head = queue.peek()) != null && !head.dialAt().isAfter(now)) {
             ClaimedCall polled = queue.poll();
             if (polled == null) break;
             if (polled.dialAt().isAfter(now)) { // a concurrent add reordered the head; put it back

@@ -193,7 +193,7 @@ class DispatcherTest {
     }
 
     @Test
-    void a_node_renews_only_the_leases_of_calls_it_still_holds() {
+    void a_call_its_node_lost_track_of_is_settled_by_that_node() {
         f = Fixture.manual(clock);
         String line = f.line(5, 5);
         submit(f.api(), f.agent(), line, Fixture.recipients(2, 0));
@@ -203,11 +203,31 @@ class DispatcherTest {
         String lost = one("select id from call order by id limit 1");
         a.dispatcher().forget(lost);
         clock.advance(Duration.ofSeconds(20));
-        a.dispatcher().housekeep(); // renews the held one only
+        a.dispatcher().housekeep(); // too recent to tell from a claim in flight: left alone
         clock.advance(Duration.ofSeconds(15));
-        a.dispatcher().housekeep(); // the lost one's lease (30 s) has expired: released, as it was never dialed
+        a.dispatcher().housekeep(); // untracked for a lease period: released, as it was never dialed
         assertThat(one("select state from call where id = '" + lost + "'")).isEqualTo("scheduled");
         assertThat(one("select state from call where id <> '" + lost + "'")).isEqualTo("dialing");
+    }
+
+    /** Regression: at 1,000,000 calls a busy node let its own live calls' leases lapse and they were dialed again. */
+    @Test
+    void a_live_node_keeps_its_calls_however_long_they_last() throws Exception {
+        f = Fixture.manual(clock);
+        String line = f.line(5, 5);
+        submit(f.api(), f.agent(), line, Fixture.recipients(1, 0));
+        Outdial a = f.startNode("node-alive", MANUAL, LONG_CALLS);
+        Outdial b = f.node();
+        assertThat(a.dispatcher().claimDue()).isEqualTo(1);
+        assertThat(a.dispatcher().startDue()).isEqualTo(1);
+        awaitSql("select count(*) from call where state = 'in_progress'", "1");
+        for (int minute = 0; minute < 10; minute++) {
+            clock.advance(Duration.ofSeconds(20));
+            a.dispatcher().housekeep(); // its heartbeat
+            b.dispatcher().housekeep(); // another node looking for lapsed claims
+        }
+        assertThat(one("select state from call")).isEqualTo("in_progress");
+        assertThat(one("select count(*) from call_attempt")).isEqualTo("1");
     }
 
     @Test
