@@ -1,1 +1,46 @@
-package dev.outdial.bench; public class BenchMain { public static void main(String[] a){} }
+package dev.outdial.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Outdial's load drivers, one subcommand each (see bench/README.md):
+ *
+ * <pre>
+ *   intake     POST /v1/batches over real HTTP against a durable embedded PostgreSQL
+ *   dispatch   claim and start a large backlog of due calls on simulated lines
+ *   startup    time `outdial serve` from process start to the first 200 on /health
+ * </pre>
+ *
+ * They are plain programs, never run by the test suite.
+ */
+@Command(name = "outdial-bench", mixinStandardHelpOptions = true,
+        description = "Outdial load drivers: intake, dispatch, startup.",
+        subcommands = {IntakeBench.class, DispatchBench.class, StartupBench.class})
+public final class BenchMain implements Runnable {
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new BenchMain()).execute(args);
+        System.exit(code);
+    }
+
+    /** Cores and the 1-, 5- and 15-minute load averages, so a figure can be read against what else ran. */
+    static String machine() {
+        String load;
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            load = f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            load = "unknown";
+        }
+        return Runtime.getRuntime().availableProcessors() + " cores, load average " + load;
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

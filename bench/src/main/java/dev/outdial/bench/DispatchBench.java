@@ -1,0 +1,177 @@
+package dev.outdial.bench;
+
+import dev.outdial.Outdial;
+import dev.outdial.config.OutdialConfig;
+import dev.outdial.config.OutdialConfig.DispatchSettings;
+import dev.outdial.config.OutdialConfig.SimulatedSettings;
+import dev.outdial.schedule.Dispatcher;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Dispatch throughput and latency. Loads {@code --calls} due calls onto {@code --lines} simulated
+ * lines with generous limits (through {@code POST /v1/batches} in chunks, on a node with the
+ * dispatcher off), then starts a node with the default dispatcher settings and the simulated carrier at zero
+ * ring and talk time, and waits until every call has been started. The organization's quiet-hours
+ * guard is off and the agent has no calling window, so calls are due whatever the hour.
+ *
+ * <p>Backlog mode (default): every call is due when the dispatcher starts; the figure is how fast
+ * it drains the backlog. Rate mode ({@code --rate R}): call k is scheduled at T0 + k/R, so calls
+ * become due at a steady R per second and due→start is the scheduling latency at that load.
+ *
+ * <p>Latencies come from the stored rows of each call's first attempt: claimed→started
+ * ({@code call_attempt.started_at − claimed_at}), slot→started ({@code started_at − dial_at}) and
+ * due→started ({@code started_at} − the call's original due time, its scheduled_at or, if none,
+ * its intake time).
+ */
+@Command(name = "dispatch", mixinStandardHelpOptions = true, description = "Claimed-and-started calls/s and start latency.")
+final class DispatchBench implements Callable<Integer> {
+    @Option(names = "--calls", description = "calls to load and start (default ${DEFAULT-VALUE})", defaultValue = "1000000")
+    int calls;
+    @Option(names = "--lines", description = "simulated lines (default ${DEFAULT-VALUE})", defaultValue = "4")
+    int lines;
+    @Option(names = "--max-concurrent", description = "max_concurrent of each line (default ${DEFAULT-VALUE})", defaultValue = "100000")
+    int maxConcurrent;
+    @Option(names = "--cps", description = "max_cps of each line (default ${DEFAULT-VALUE})", defaultValue = "100000")
+    double cps;
+    @Option(names = "--chunk", description = "recipients per intake batch (default ${DEFAULT-VALUE})", defaultValue = "100000")
+    int chunk;
+    @Option(names = "--rate", description = "0: all due at once (backlog); R > 0: calls fall due at R per second (default ${DEFAULT-VALUE})",
+            defaultValue = "0")
+    double rate;
+    @Option(names = "--lead", description = "rate mode: seconds from the start of loading to the first due call (default ${DEFAULT-VALUE})",
+            defaultValue = "30")
+    int leadSeconds;
+    @Option(names = "--timeout", description = "give up after this many seconds of dispatching (default ${DEFAULT-VALUE})",
+            defaultValue = "1800")
+    int timeoutSeconds;
+    @Option(names = "--durable", description = "fsync and synchronous commit on, as in production (default ${DEFAULT-VALUE})",
+            defaultValue = "true", arity = "1")
+    boolean durable;
+    @Option(names = "--keep", description = "keep the temp data directory")
+    boolean keep;
+
+    @Override
+    public Integer call() throws Exception {
+        System.out.println("machine at start: " + BenchMain.machine());
+        try (BenchDb env = BenchDb.start("dispatch", durable, keep)) {
+            OutdialConfig base = OutdialConfig.fromEnv(Map.of()).withPort(0).withDataDir(env.dir())
+                    .withSimulated(new SimulatedSettings(Duration.ZERO, Duration.ZERO));
+            Outdial loader = Outdial.start(base.withNodeId("bench-loader").withDispatch(DispatchSettings.defaults().withEnabled(false)),
+                    env.db(), Clock.systemUTC(), true);
+            Fixture fx = Fixture.create(loader, lines, maxConcurrent, cps, false);
+            load(fx);
+            loader.stop(Duration.ZERO);
+
+            Outdial node = Outdial.start(base.withNodeId("bench-dispatch").withDispatch(DispatchSettings.defaults()),
+                    env.db(), Clock.systemUTC(), false);
+            try {
+                watch(node.dispatcher());
+            } finally {
+                node.stop(Duration.ofSeconds(60));
+            }
+            return report(env) == calls ? 0 : 1; // every first attempt started
+
+        }
+    }
+
+    private void load(Fixture fx) {
+        System.out.printf("dispatch: loading %,d calls on %d simulated lines (max_concurrent %d, max_cps %.0f), %s, durable=%s%n",
+                calls, lines, maxConcurrent, cps, rate > 0 ? "due at " + rate + "/s" : "all due now", durable);
+        long t0 = System.nanoTime();
+        Instant firstDue = Instant.now().plusSeconds(leadSeconds);
+        for (int from = 0, k = 0; from < calls; from += chunk, k++) {
+            int n = Math.min(chunk, calls - from);
+            fx.api().send("POST", "/v1/batches", fx.batchJson("bench " + k, fx.lineIds().get(k % lines), from, n, firstDue, rate));
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("loaded %,d calls in %.1f s (%.0f calls/s through POST /v1/batches)%n", calls, s, calls / s);
+        if (rate > 0 && Instant.now().isAfter(firstDue)) {
+            System.out.printf("WARNING: loading ended %d ms after the first call fell due; raise --lead%n",
+                    Duration.between(firstDue, Instant.now()).toMillis());
+        }
+    }
+
+    /** Samples the dispatcher every second until it has started as many calls as were loaded, or the timeout. */
+    private void watch(Dispatcher d) throws InterruptedException {
+        long t0 = System.nanoTime();
+        long deadline = t0 + Duration.ofSeconds(timeoutSeconds).toNanos();
+        long last = 0;
+        double peak = 0;
+        System.out.println("   t(s)    started   per-s   queued     live");
+        while (d.startedCalls() < calls && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            long started = d.startedCalls();
+            peak = Math.max(peak, started - last);
+            System.out.printf("%7.1f %10d %7d %8d %8d%n", (System.nanoTime() - t0) / 1e9, started, started - last,
+                    d.queuedCalls(), d.liveCalls());
+            last = started;
+        }
+        double allStarted = (System.nanoTime() - t0) / 1e9;
+        boolean done = d.startedCalls() >= calls;
+        System.out.printf("%s %,d of %,d calls in %.1f s from dispatcher start: %.0f calls/s overall%s, peak second %.0f%n",
+                done ? "started" : "TIMEOUT: started only", d.startedCalls(), calls, allStarted, d.startedCalls() / allStarted,
+                rate > 0 ? " (includes the wait for the first due call)" : "", peak);
+        while (d.liveCalls() > 0 && System.nanoTime() < deadline) Thread.sleep(100);
+        System.out.printf("last call ended %.1f s after dispatcher start%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Prints the figures from the stored rows; returns how many first attempts were started. */
+    private long report(BenchDb env) {
+        return env.db().read(c -> {
+            try (var st = c.createStatement()) {
+                long firstStarted;
+                double perSecond;
+                try (ResultSet rs = st.executeQuery("""
+                        select count(*), count(a.started_at), min(a.started_at), max(a.started_at)
+                        from call_attempt a where a.attempt = 1""")) {
+                    rs.next();
+                    firstStarted = rs.getLong(2);
+                    double span = (rs.getTimestamp(4).getTime() - rs.getTimestamp(3).getTime()) / 1000.0;
+                    perSecond = firstStarted / span;
+                    System.out.printf("first attempts: %,d claimed, %,d started; first→last start %.1f s = %.0f calls/s%n",
+                            rs.getLong(1), firstStarted, span, perSecond);
+                }
+                String[][] measures = {
+                        {"claimed→started", "a.started_at - a.claimed_at"},
+                        {"slot→started   ", "a.started_at - a.dial_at"},
+                        {"due→started    ", "a.started_at - greatest(coalesce(c.scheduled_at, c.created_at), c.created_at)"}};
+                double[][] figures = new double[measures.length][];
+                for (int i = 0; i < measures.length; i++) {
+                    try (ResultSet rs = st.executeQuery("""
+                            select percentile_disc(array[0.5, 0.9, 0.99]) within group (order by ms), max(ms)
+                            from (select (extract(epoch from (%s)) * 1000)::float8 as ms
+                                  from call_attempt a join call c on c.id = a.call_id
+                                  where a.attempt = 1 and a.started_at is not null) t""".formatted(measures[i][1]))) {
+                        rs.next();
+                        Double[] p = (Double[]) rs.getArray(1).getArray();
+                        figures[i] = new double[] {p[0], p[1], p[2], rs.getDouble(2)};
+                        System.out.printf("%s p50=%.1f p90=%.1f p99=%.1f max=%.1f (ms)%n", measures[i][0], p[0], p[1], p[2],
+                                rs.getDouble(2));
+                    }
+                }
+                try (ResultSet rs = st.executeQuery("""
+                        select count(*) filter (where state = 'finished'), count(*) filter (where state = 'scheduled'),
+                               count(*) filter (where state not in ('finished', 'scheduled')), count(*) filter (where dials > 1)
+                        from call""")) {
+                    rs.next();
+                    System.out.printf("calls now: %,d finished, %,d scheduled (retries later), %,d still dialing/ringing/in progress; "
+                                    + "dialed twice or more (retries): %d%n",
+                            rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+                }
+                System.out.println("machine at end: " + BenchMain.machine());
+                System.out.printf("RESULT dispatch calls=%d mode=%s first_attempts_started=%d calls_per_s=%.0f "
+                                + "claimed_to_started_p50_ms=%.1f p99_ms=%.1f due_to_started_p50_ms=%.1f p99_ms=%.1f%n",
+                        calls, rate > 0 ? "rate" + rate : "backlog", firstStarted, perSecond,
+                        figures[0][0], figures[0][2], figures[2][0], figures[2][2]);
+                return firstStarted;
+            }
+        });
+    }
+}
