@@ -57,6 +57,11 @@ public final class Database implements AutoCloseable {
         hc.setAutoCommit(true);
         hc.setConnectionTimeout(10_000);
         hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+        // The hot paths join tables with unnest(array) parameters of very different sizes. After a few
+        // executions PostgreSQL may switch a prepared statement to a generic plan that guesses the
+        // array's size and scans the whole call table per element: a 2,000-call start took ~55 s in
+        // the dispatch bench. Custom plans cost a little planning each time and see the real arrays.
+        hc.setConnectionInitSql("set plan_cache_mode = force_custom_plan");
         HikariDataSource ds;
         try {
             ds = new HikariDataSource(hc);
