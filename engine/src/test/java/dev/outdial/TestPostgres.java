@@ -2,12 +2,15 @@ package dev.outdial;
 
 import dev.outdial.store.Database;
 import dev.outdial.store.EmbeddedPostgresServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * One real PostgreSQL for the whole test run (embedded, fsync off: tests may relax durability),
@@ -30,12 +33,24 @@ public final class TestPostgres {
                     st.execute("create database outdial_template");
                 }
                 Database.connect(server.jdbcUrl("outdial_template"), null, null).close();
-                Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+                EmbeddedPostgresServer started = server;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    started.close();
+                    deleteTree(dir); // hundreds of MB per run: never leave them in /tmp
+                }));
             } catch (Exception e) {
                 throw new IllegalStateException("test PostgreSQL failed to start", e);
             }
         }
         return server;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("test PostgreSQL: could not delete " + dir + ": " + e);
+        }
     }
 
     /** A JDBC URL of a new, migrated, empty database. */

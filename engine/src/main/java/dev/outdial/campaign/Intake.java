@@ -90,7 +90,7 @@ public final class Intake {
                 insertBatch(c, orgId, batchId, req, v.rows().size(), now);
                 Screening.Screened s = Screening.screen(c, orgId, v.rows(), v.org().dedupAcrossBatches());
                 CallWriter.copy(c, new CallWriter.Common(orgId, batchId, agent.id(), req.lineId(), v.maxAttempts()), s.rows(), now);
-                announceFinished(c, batchId, 0, now);
+                announceFinished(c, batchId, 0, s.rows(), now);
                 setTotal(c, batchId, s.rows().size());
                 Outbox.write(c, now, new Outbox.Event(orgId, "batch.created", batchId, summary(batchId, s, v)));
                 notifyNodes(c);
@@ -141,7 +141,7 @@ public final class Intake {
             }
             Screening.Screened s = Screening.screen(c, orgId, fresh, v.org().dedupAcrossBatches());
             CallWriter.copy(c, new CallWriter.Common(orgId, batchId, agent.id(), batch.lineId(), v.maxAttempts()), s.rows(), now);
-            announceFinished(c, batchId, base, now);
+            announceFinished(c, batchId, base, s.rows(), now);
             setTotal(c, batchId, -1);
             if (status.equals("completed") && !s.rows().isEmpty()) reopen(c, batchId, now);
             Map<String, Object> payload = summary(batchId, s, v);
@@ -259,7 +259,9 @@ public final class Intake {
      * A call accepted already finished (suppressed by the do-not-call list, or expired because no
      * window opens before its deadline) is announced like any other end (invariant 5), in one statement.
      */
-    private static void announceFinished(Connection c, String batchId, int fromRow, Instant now) throws SQLException {
+    private static void announceFinished(Connection c, String batchId, int fromRow, List<CallWriter.Row> rows, Instant now)
+            throws SQLException {
+        if (rows.stream().allMatch(r -> r.outcome() == null)) return; // the usual case: spare a scan of the batch
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into outbox (event_id, org_id, type, subject_id, payload, created_at)
                 select\s""" + Outbox.eventIdSql("id") + """

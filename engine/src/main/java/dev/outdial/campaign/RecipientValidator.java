@@ -9,12 +9,14 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import dev.outdial.schedule.CallingWindow;
 import dev.outdial.schedule.DuePlanner;
 import dev.outdial.schedule.RegionalRules;
 import dev.outdial.schedule.RetryPolicy;
 import dev.outdial.schedule.TimezoneResolver;
+import dev.outdial.store.Json;
 
 /** Checks one recipient against its agent and batch, and computes what will be stored for it. */
 final class RecipientValidator {
@@ -28,6 +30,26 @@ final class RecipientValidator {
     private final String windowJson;
     private final boolean quietHoursGuard;
     private final String rulesJson;
+    /** Rows of one batch share a few windows, zone sets and times: each distinct plan is computed once. */
+    private final Map<PlanKey, DuePlanner.Plan> plans = new ConcurrentHashMap<>();
+
+    /** The window by identity: DuePlanner.effective hands out one instance per combination, and its hashCode is costly. */
+    private record PlanKey(int windowIdentity, CallingWindow window, List<ZoneId> zones, Instant earliest, Instant deadline) {
+        PlanKey(CallingWindow window, List<ZoneId> zones, Instant earliest, Instant deadline) {
+            this(System.identityHashCode(window), window, zones, earliest, deadline);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PlanKey k && k.window == window && k.zones.equals(zones) && k.earliest.equals(earliest)
+                    && java.util.Objects.equals(k.deadline, deadline);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(windowIdentity, zones, earliest, deadline);
+        }
+    }
 
     /** {@code windowJson}: the batch's or agent's window (null: none); the guard and rules are the organization's. */
     RecipientValidator(Agent agent, BatchRequest batch, Instant now, String orgZone, String windowJson, boolean quietHoursGuard,
@@ -48,13 +70,14 @@ final class RecipientValidator {
      *
      * @param dueAt      the lawful due time; null when no window opens before the deadline (stored as expired)
      * @param waitReason why dueAt is later than asked, or why there is none
+     * @param variablesJson the recipient's own variables as JSON, written once here and stored as is
      */
-    record Valid(int index, String destination, Map<String, Object> variables, Map<String, Object> metadata,
+    record Valid(int index, String destination, String variablesJson, String metadataJson,
                  String externalId, String timezone, int priority, Instant scheduledAt, Instant deadline, Instant dueAt,
                  List<String> zones, String zoneReason, String waitReason, String region, RetryPolicy retryPolicy) {
         /** The same row at another position (a merged duplicate keeps the first one's place). */
         Valid withIndex(int i) {
-            return new Valid(i, destination, variables, metadata, externalId, timezone, priority, scheduledAt, deadline, dueAt,
+            return new Valid(i, destination, variablesJson, metadataJson, externalId, timezone, priority, scheduledAt, deadline, dueAt,
                     zones, zoneReason, waitReason, region, retryPolicy);
         }
     }
@@ -85,7 +108,8 @@ final class RecipientValidator {
                 if (why != null) errors.add(new FieldError(p + "/variables/" + spec.name(), why, i));
             }
         }
-        if (r.variables() != null && dev.outdial.store.Json.write(r.variables()).length() > MAX_VARIABLES_BYTES) {
+        String variablesJson = r.variables() == null ? "{}" : Json.write(r.variables());
+        if (variablesJson.length() > MAX_VARIABLES_BYTES) {
             errors.add(new FieldError(p + "/variables", "must be at most " + MAX_VARIABLES_BYTES + " bytes of JSON", i));
         }
         String zone = r.timezone();
@@ -122,9 +146,11 @@ final class RecipientValidator {
         Instant earliest = scheduledAt == null || scheduledAt.isBefore(now) ? now : scheduledAt;
         String region = RegionalRules.regionOf(parsed.number());
         CallingWindow window = DuePlanner.effective(windowJson, quietHoursGuard, rulesJson, region);
-        DuePlanner.Plan plan = DuePlanner.plan(window, zones.zones(), earliest, deadline);
-        return new Valid(i, destination, r.variables() == null ? Map.of() : r.variables(),
-                r.metadata() == null ? Map.of() : r.metadata(), r.externalId(), zone, priority, scheduledAt, deadline,
+        List<ZoneId> candidates = zones.zones();
+        DuePlanner.Plan plan = plans.computeIfAbsent(new PlanKey(window, candidates, earliest, deadline),
+                k -> DuePlanner.plan(window, candidates, earliest, deadline));
+        String metadataJson = r.metadata() == null ? "{}" : Json.write(r.metadata());
+        return new Valid(i, destination, variablesJson, metadataJson, r.externalId(), zone, priority, scheduledAt, deadline,
                 plan.dueAt(), zones.names(), zones.reason(), plan.waitReason(), region, r.retryPolicy());
     }
 }

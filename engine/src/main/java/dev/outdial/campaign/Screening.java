@@ -50,7 +50,10 @@ final class Screening {
     private static Map<String, String> unfinishedByDestination(Connection c, String orgId, List<String> numbers) throws SQLException {
         Map<String, String> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(
-                "select destination, id from call where org_id = ? and destination = any(?) and state <> 'finished'")) {
+                """
+                select c.destination, c.id from batch b join call c on c.batch_id = b.id
+                where b.org_id = ? and b.status <> 'completed'
+                  and c.destination = any(?) and c.state <> 'finished'""")) {
             ps.setString(1, orgId);
             ps.setArray(2, c.createArrayOf("text", numbers.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
@@ -86,8 +89,8 @@ final class Screening {
                                 outcome_reason = case when ? then 'no_window_before_deadline' end,
                                 finished_at = case when ? then ?::timestamptz end
                 where id = ? and state = 'scheduled'""")) {
-            ps.setString(1, Json.write(r.variables()));
-            ps.setString(2, Json.write(r.metadata()));
+            ps.setString(1, r.variablesJson());
+            ps.setString(2, r.metadataJson());
             ps.setString(3, r.externalId());
             ps.setString(4, r.timezone());
             ps.setInt(5, r.priority());

@@ -159,7 +159,7 @@ final class LineClaimer {
                 select c.id, c.zones, c.deadline, c.batch_id, c.region from call c
                 where c.line_id = ? and c.state = 'scheduled' and c.due_at <= ? and (c.deadline is null or c.deadline > ?)
                   and not exists (select 1 from batch b where b.id = c.batch_id and b.status = 'paused')
-                order by c.priority desc, c.due_at, c.id
+                order by c.priority desc, c.due_at
                 limit ? for update of c skip locked""")) {
             ps.setString(1, lineId);
             ps.setTimestamp(2, nowTs);
