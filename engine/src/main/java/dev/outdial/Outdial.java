@@ -11,6 +11,7 @@ import dev.outdial.config.OutdialConfig;
 import dev.outdial.schedule.Dispatcher;
 import dev.outdial.schedule.WorkSignal;
 import dev.outdial.store.Database;
+import dev.outdial.store.TableStats;
 import dev.outdial.telephony.Telephony;
 import dev.outdial.telephony.simulated.SimulatedTelephony;
 import java.time.Clock;
@@ -52,7 +53,7 @@ public final class Outdial implements AutoCloseable {
         this.lines = new Lines(db, clock);
         this.batches = new Batches(db, clock);
         this.calls = new Calls(db);
-        this.intake = new Intake(db, clock, agents, lines, batches, signal);
+        this.intake = new Intake(db, clock, agents, lines, batches, signal, new TableStats(db));
         if (carriers == null) {
             Telephony simulated = new SimulatedTelephony(config.simulated());
             carriers = Map.of(simulated.provider(), simulated);

@@ -6,6 +6,7 @@ import dev.outdial.store.Ids;
 import dev.outdial.store.Json;
 import dev.outdial.store.Outbox;
 import dev.outdial.store.StoreException;
+import dev.outdial.store.TableStats;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,14 +47,16 @@ public final class Intake {
     private final Lines lines;
     private final Batches batches;
     private final Runnable workSignal;
+    private final TableStats stats;
 
-    public Intake(Database db, Clock clock, Agents agents, Lines lines, Batches batches, Runnable workSignal) {
+    public Intake(Database db, Clock clock, Agents agents, Lines lines, Batches batches, Runnable workSignal, TableStats stats) {
         this.db = db;
         this.clock = clock;
         this.agents = agents;
         this.lines = lines;
         this.batches = batches;
         this.workSignal = workSignal;
+        this.stats = stats;
     }
 
     /**
@@ -104,6 +107,7 @@ public final class Intake {
             throw e;
         }
         workSignal.run();
+        stats.callsAdded(screened.rows().size());
         return new Result(batches.get(orgId, batchId), v.rowErrors(), false, screened.suppressed(), v.merged(), screened.duplicates());
     }
 
@@ -159,6 +163,7 @@ public final class Intake {
             return new Screening.Screened(s.rows(), suppressed, duplicates, merged);
         });
         workSignal.run();
+        stats.callsAdded(screened.rows().size());
         return new Result(batches.get(orgId, batchId), v.rowErrors(), false, screened.suppressed(), screened.merged(),
                 screened.duplicates());
     }

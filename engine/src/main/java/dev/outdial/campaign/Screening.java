@@ -53,7 +53,7 @@ final class Screening {
                 """
                 select c.destination, c.id from batch b join call c on c.batch_id = b.id
                 where b.org_id = ? and b.status <> 'completed'
-                  and c.destination = any(?) and c.state <> 'finished'""")) {
+                  and c.destination = any(?) and c.phase < 2""")) {
             ps.setString(1, orgId);
             ps.setArray(2, c.createArrayOf("text", numbers.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
@@ -67,7 +67,7 @@ final class Screening {
             throws SQLException {
         Map<String, String> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                select destination, id from call where batch_id = ? and state = 'scheduled' and destination = any(?)
+                select destination, id from call where batch_id = ? and phase = 0 and destination = any(?)
                 for update""")) {
             ps.setString(1, batchId);
             ps.setArray(2, c.createArrayOf("text", rows.stream().map(RecipientValidator.Valid::destination).toArray()));

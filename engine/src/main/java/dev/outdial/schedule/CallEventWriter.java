@@ -112,7 +112,7 @@ final class CallEventWriter implements AutoCloseable {
 
     private void writeSafely(List<Event> batch) {
         try {
-            db.tx(c -> {
+            db.txByKeys(c -> {
                 write(c, batch);
                 return null;
             });

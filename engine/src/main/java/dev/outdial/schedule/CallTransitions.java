@@ -48,7 +48,7 @@ final class CallTransitions {
     List<ClaimedCall> markStarted(List<ClaimedCall> due) {
         if (due.isEmpty()) return List.of();
         Instant now = clock.instant();
-        return db.tx(c -> {
+        return db.txByKeys(c -> {
             String[] ids = new String[due.size()];
             Integer[] attempts = new Integer[due.size()];
             Map<String, ClaimedCall> byId = new HashMap<>();
@@ -128,7 +128,7 @@ final class CallTransitions {
     int release(List<ClaimedCall> calls) {
         if (calls.isEmpty()) return 0;
         Instant now = clock.instant();
-        return db.tx(c -> {
+        return db.txByKeys(c -> {
             int n = 0;
             for (ClaimedCall call : calls) {
                 n += ReleaseSql.release(c, call.callId(), call.attempt(), nodeId, now);

@@ -69,8 +69,8 @@ final class Housekeeper {
         Instant now = clock.instant();
         List<String> orphans = db.read(c -> {
             List<String> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("select id, attempt from call where lease_owner = ? and state in "
-                    + LineClaimer.ACTIVE + " and updated_at < ?")) {
+            try (PreparedStatement ps = c.prepareStatement("select id, attempt from call where lease_owner = ? and "
+                    + LineClaimer.LIVE + " and updated_at < ?")) {
                 ps.setString(1, nodeId);
                 ps.setTimestamp(2, Timestamp.from(now.minus(leaseDuration)));
                 try (ResultSet rs = ps.executeQuery()) {
@@ -120,7 +120,7 @@ final class Housekeeper {
                 List<Expired> rows = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement("""
                         select id, org_id, batch_id, attempt, dial_started_at is not null from call
-                        where state in ('dialing', 'ringing', 'in_progress') and\s""" + where + """
+                        where phase = 1 and\s""" + where + """
 
                         order by id limit ? for update skip locked""")) {
                     ps.setArray(1, c.createArrayOf("text", arg));
@@ -168,7 +168,7 @@ final class Housekeeper {
             try (PreparedStatement ps = c.prepareStatement("""
                     update call set state = 'finished', outcome = 'expired', outcome_reason = 'deadline_passed',
                                     finished_at = ?, updated_at = ?
-                    where id in (select id from call where state = 'scheduled' and deadline <= ?
+                    where id in (select id from call where phase = 0 and deadline <= ?
                                  limit ? for update skip locked)
                     returning id, org_id, batch_id""")) {
                 Timestamp ts = Timestamp.from(now);
@@ -197,7 +197,7 @@ final class Housekeeper {
             try (PreparedStatement ps = c.prepareStatement("""
                     update batch b set status = 'completed', finished_at = ?, updated_at = ?
                     where b.status in ('pending', 'in_progress')
-                      and not exists (select 1 from call c where c.batch_id = b.id and c.state <> 'finished')
+                      and not exists (select 1 from call c where c.batch_id = b.id and c.phase < 2)
                     returning b.id, b.org_id""")) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 ps.setTimestamp(2, Timestamp.from(now));
@@ -224,7 +224,7 @@ final class Housekeeper {
         return db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     delete from node n where n.heartbeat_at < ? and not exists
-                      (select 1 from call c where c.lease_owner = n.id and c.state in ('dialing', 'ringing', 'in_progress'))""")) {
+                      (select 1 from call c where c.lease_owner = n.id and c.phase = 1)""")) {
                 ps.setTimestamp(1, Timestamp.from(cutoff));
                 return ps.executeUpdate();
             }

@@ -27,7 +27,8 @@ import java.time.ZoneId;
  */
 final class LineClaimer {
     /** Active states: a call in one of these holds one of the line's concurrent slots. */
-    static final String ACTIVE = "('dialing', 'ringing', 'in_progress')";
+    /** Live calls (dialing, ringing or in_progress), in the form the partial indexes are written in (V9). */
+    static final String LIVE = "phase = 1";
 
     private final Database db;
     private final Clock clock;
@@ -62,7 +63,7 @@ final class LineClaimer {
             List<String> ids = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     select l.id from line l where l.deleted_at is null and exists
-                      (select 1 from call c where c.line_id = l.id and c.state = 'scheduled' and c.due_at <= ?)""")) {
+                      (select 1 from call c where c.line_id = l.id and c.phase = 0 and c.due_at <= ?)""")) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) ids.add(rs.getString(1));
@@ -74,7 +75,7 @@ final class LineClaimer {
 
     Result claim(String lineId) {
         Instant now = clock.instant();
-        return db.tx(c -> {
+        return db.txByKeys(c -> {
             String provider;
             String from;
             int maxConcurrent;
@@ -133,7 +134,7 @@ final class LineClaimer {
     /** The line's active calls, counted up to {@code max} (enough to know the room left, and cheap on a full line). */
     private static int countActive(Connection c, String lineId, int max) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "select count(*) from (select 1 from call where line_id = ? and state in " + ACTIVE + " limit ?) active")) {
+                "select count(*) from (select 1 from call where line_id = ? and " + LIVE + " limit ?) active")) {
             ps.setString(1, lineId);
             ps.setInt(2, max);
             try (ResultSet rs = ps.executeQuery()) {
@@ -157,7 +158,7 @@ final class LineClaimer {
         Timestamp nowTs = Timestamp.from(now);
         try (PreparedStatement ps = c.prepareStatement("""
                 select c.id, c.zones, c.deadline, c.batch_id, c.region from call c
-                where c.line_id = ? and c.state = 'scheduled' and c.due_at <= ? and (c.deadline is null or c.deadline > ?)
+                where c.line_id = ? and c.phase = 0 and c.due_at <= ? and (c.deadline is null or c.deadline > ?)
                   and not exists (select 1 from batch b where b.id = c.batch_id and b.status = 'paused')
                 order by c.priority desc, c.due_at
                 limit ? for update of c skip locked""")) {
