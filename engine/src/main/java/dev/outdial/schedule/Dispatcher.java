@@ -191,7 +191,9 @@ public final class Dispatcher implements AutoCloseable {
                     if (!running) break;
                     saturated |= claimLine(line).saturated();
                 }
-                signal.awaitMillis(saturated ? SATURATED_WAIT_MS : settings.pollInterval().toMillis());
+                // Within half a horizon of any call falling due, a round has claimed it: it starts on time.
+                long idleMs = Math.min(settings.pollInterval().toMillis(), settings.slotHorizon().toMillis() / 2);
+                signal.awaitMillis(saturated ? SATURATED_WAIT_MS : Math.max(1, idleMs));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

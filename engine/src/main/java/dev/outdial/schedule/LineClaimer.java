@@ -19,14 +19,18 @@ import java.time.ZoneId;
 
 /**
  * The claim transaction for one line (DESIGN §7). Under the line's row lock it counts the line's
- * active calls, takes at most {@code max_concurrent − active} due calls by priority then due time
- * ({@code FOR UPDATE SKIP LOCKED}), and gives each a dial slot spaced {@code 1/cps} apart from the
- * line's {@code next_dial_at}. Because every node takes the same row lock, the concurrency and
- * rate limits hold across all nodes (invariant 4); because every claim bumps the call's attempt
- * number, a node that lost its lease can no longer write about the call (invariant 2).
+ * active calls, takes at most {@code max_concurrent − active} calls due within the slot horizon by
+ * priority then due time ({@code FOR UPDATE SKIP LOCKED}), and gives each a dial slot: the later of
+ * its due time and the line's next free slot, slots at least {@code 1/cps} apart from the line's
+ * {@code next_dial_at}. Because every node takes the same row lock, the concurrency and rate
+ * limits hold across all nodes (invariant 4); because every claim bumps the call's attempt number,
+ * a node that lost its lease can no longer write about the call (invariant 2).
+ *
+ * <p>Claiming up to a horizon ahead (a second by default) is what lets a call start at its due
+ * time rather than at the next claim round after it: the pacer already holds it when the moment
+ * comes. The window, the deadline and the slot are all checked at the slot, the instant of dialing.
  */
 final class LineClaimer {
-    /** Active states: a call in one of these holds one of the line's concurrent slots. */
     /** Live calls (dialing, ringing or in_progress), in the form the partial indexes are written in (V9). */
     static final String LIVE = "phase = 1";
 
@@ -56,9 +60,9 @@ final class LineClaimer {
         static final Result NONE = new Result(List.of(), false);
     }
 
-    /** Lines of any organization that have due work now. */
+    /** Lines of any organization that have work due within the slot horizon. */
     List<String> linesWithDueWork() {
-        Instant now = clock.instant();
+        Instant now = clock.instant().plus(slotHorizon);
         return db.read(c -> {
             List<String> ids = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
@@ -108,12 +112,12 @@ final class LineClaimer {
             if (room <= 0) {
                 return Result.NONE; // at max concurrency: a call's end signals the dispatcher
             }
-            List<ClaimedCall> calls = take(c, lineId, provider, from, (int) room, now, start, spacingNanos);
+            List<ClaimedCall> calls = take(c, lineId, provider, from, (int) room, now, start, horizonEnd, spacingNanos);
             if (calls.isEmpty()) {
                 return Result.NONE;
             }
             try (PreparedStatement ps = c.prepareStatement("update line set next_dial_at = ? where id = ?")) {
-                ps.setTimestamp(1, Timestamp.from(start.plusNanos(spacingNanos * calls.size())));
+                ps.setTimestamp(1, Timestamp.from(calls.getLast().dialAt().plusNanos(spacingNanos)));
                 ps.setString(2, lineId);
                 ps.executeUpdate();
             }
@@ -145,26 +149,28 @@ final class LineClaimer {
     }
 
     /**
-     * Takes up to {@code room} due calls. Each is re-checked against its calling window now, in
-     * every candidate zone: the agent's settings may have changed since intake. A call whose
-     * window has closed is rescheduled to the next opening (or expired if none comes before its
-     * deadline) instead of being dialed.
+     * Takes up to {@code room} calls due by {@code horizonEnd} and gives each its slot: the later of
+     * its due time and the previous slot plus the spacing, in due-time order. Each is re-checked at
+     * its slot against its calling window, in every candidate zone (the agent's settings may have
+     * changed since intake), and against its deadline. A call whose window is closed then is
+     * rescheduled to the next opening (or expired if none comes before its deadline) instead of
+     * being dialed; a call whose deadline comes first is left for the housekeeper to expire. Either
+     * way its slot stays empty, which only spaces the others further apart.
      */
     private List<ClaimedCall> take(Connection c, String lineId, String provider, String from, int room, Instant now,
-                                   Instant start, long spacingNanos) throws SQLException {
-        record Candidate(String id, List<ZoneId> zones, Instant deadline, String batchId, String region) {
+                                   Instant start, Instant horizonEnd, long spacingNanos) throws SQLException {
+        record Candidate(String id, List<ZoneId> zones, Instant deadline, String batchId, String region, Instant due) {
         }
         List<Candidate> candidates = new ArrayList<>(room);
-        Timestamp nowTs = Timestamp.from(now);
         try (PreparedStatement ps = c.prepareStatement("""
-                select c.id, c.zones, c.deadline, c.batch_id, c.region from call c
+                select c.id, c.zones, c.deadline, c.batch_id, c.region, c.due_at from call c
                 where c.line_id = ? and c.phase = 0 and c.due_at <= ? and (c.deadline is null or c.deadline > ?)
                   and not exists (select 1 from batch b where b.id = c.batch_id and b.status = 'paused')
                 order by c.priority desc, c.due_at
                 limit ? for update of c skip locked""")) {
             ps.setString(1, lineId);
-            ps.setTimestamp(2, nowTs);
-            ps.setTimestamp(3, nowTs);
+            ps.setTimestamp(2, Timestamp.from(horizonEnd));
+            ps.setTimestamp(3, Timestamp.from(now));
             ps.setInt(4, room);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -172,50 +178,55 @@ final class LineClaimer {
                     for (String z : (String[]) rs.getArray(2).getArray()) zones.add(ZoneId.of(z));
                     Timestamp d = rs.getTimestamp(3);
                     candidates.add(new Candidate(rs.getString(1), zones, d == null ? null : d.toInstant(), rs.getString(4),
-                            rs.getString(5)));
+                            rs.getString(5), rs.getTimestamp(6).toInstant()));
                 }
             }
         }
         if (candidates.isEmpty()) return List.of();
+        // Priority chose which calls; due time orders their slots, so no call waits behind a later one.
+        candidates.sort(java.util.Comparator.comparing(Candidate::due));
         Map<String, BatchRules> windows = windows(c, candidates.stream().map(Candidate::batchId).distinct().toList());
+        Map<String, Instant> slotOf = new java.util.HashMap<>();
         List<String> allowed = new ArrayList<>(candidates.size());
         List<String> waitIds = new ArrayList<>();
         List<Timestamp> waitDue = new ArrayList<>();
         List<String> waitReasons = new ArrayList<>();
+        Instant next = start;
         for (Candidate cand : candidates) {
+            Instant slot = cand.due().isAfter(next) ? cand.due() : next;
+            if (slot.isAfter(horizonEnd)) break; // the rest wait for a later claim; their row locks end with this transaction
+            if (cand.deadline() != null && !slot.isBefore(cand.deadline())) continue; // the housekeeper expires it
             BatchRules rules = windows.get(cand.batchId());
             CallingWindow w = DuePlanner.effective(rules.windowJson(), rules.guard(), rules.regionalRules(), cand.region());
-            if (cand.zones().isEmpty() || w.allowsAll(now, cand.zones())) {
-                allowed.add(cand.id());
+            if (!cand.zones().isEmpty() && !w.allowsAll(slot, cand.zones())) {
+                DuePlanner.Plan plan = DuePlanner.plan(w, cand.zones(), slot, cand.deadline());
+                waitIds.add(cand.id());
+                waitDue.add(plan.dueAt() == null ? null : Timestamp.from(plan.dueAt()));
+                waitReasons.add(plan.waitReason());
                 continue;
             }
-            DuePlanner.Plan plan = DuePlanner.plan(w, cand.zones(), now, cand.deadline());
-            waitIds.add(cand.id());
-            waitDue.add(plan.dueAt() == null ? null : Timestamp.from(plan.dueAt()));
-            waitReasons.add(plan.waitReason());
+            allowed.add(cand.id());
+            slotOf.put(cand.id(), slot);
+            next = slot.plusNanos(spacingNanos);
         }
         if (!waitIds.isEmpty()) reschedule(c, waitIds, waitDue, waitReasons, now);
 
         List<ClaimedCall> calls = new ArrayList<>(allowed.size());
         if (allowed.isEmpty()) return calls;
-        Integer[] slots = new Integer[allowed.size()];
-        for (int k = 0; k < slots.length; k++) slots[k] = k;
         try (PreparedStatement ps = c.prepareStatement("""
                 update call c set state = 'dialing', attempt = c.attempt + 1, lease_owner = ?, lease_expires_at = ?,
                                   dial_started_at = null, wait_reason = null, updated_at = ?
-                from unnest(?::text[], ?::int[]) as u(id, k), agent a
+                from unnest(?::text[]) as u(id), agent a
                 where c.id = u.id and a.id = c.agent_id
-                returning c.id, c.org_id, c.batch_id, c.attempt, c.destination, a.max_duration_s, u.k""")) {
+                returning c.id, c.org_id, c.batch_id, c.attempt, c.destination, a.max_duration_s""")) {
             ps.setString(1, nodeId);
             ps.setTimestamp(2, Timestamp.from(now.plus(leaseDuration)));
-            ps.setTimestamp(3, nowTs);
+            ps.setTimestamp(3, Timestamp.from(now));
             ps.setArray(4, c.createArrayOf("text", allowed.toArray()));
-            ps.setArray(5, c.createArrayOf("int4", slots));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     calls.add(new ClaimedCall(rs.getString(1), rs.getString(2), rs.getString(3), lineId, provider, from,
-                            rs.getString(5), rs.getInt(4), start.plusNanos(spacingNanos * rs.getLong(7)),
-                            Duration.ofSeconds(rs.getInt(6))));
+                            rs.getString(5), rs.getInt(4), slotOf.get(rs.getString(1)), Duration.ofSeconds(rs.getInt(6))));
                 }
             }
         }

@@ -83,6 +83,31 @@ class DispatcherTest {
     }
 
     @Test
+    void calls_falling_due_within_the_horizon_are_claimed_ahead_and_slotted_at_their_due_time_or_later() {
+        f = Fixture.manual(clock);
+        String line = f.line(10, 5.0); // slots at least 200 ms apart
+        Instant t0 = clock.instant();
+        List<Map<String, Object>> rs = new ArrayList<>();
+        String[] at = {"0.2", "0.2", "0.9", "1.5"};
+        for (int i = 0; i < at.length; i++) {
+            long ms = (long) (Double.parseDouble(at[i]) * 1000);
+            rs.add(Map.of("phone_number", "+1415555" + (2670 + i), "variables", Map.of("name", "p" + i),
+                    "scheduled_at", t0.plusMillis(ms).toString()));
+        }
+        submit(f.api(), f.agent(), line, rs);
+        Outdial node = f.node();
+
+        assertThat(node.dispatcher().claimDue()).as("the call due at 1.5 s is beyond the 1 s horizon").isEqualTo(3);
+        assertThat(slots()).containsExactly(t0.plusMillis(200), t0.plusMillis(400), t0.plusMillis(900));
+        assertThat(node.dispatcher().startDue()).as("nothing is dialed before its due time").isZero();
+        clock.set(t0.plusMillis(400));
+        assertThat(node.dispatcher().startDue()).isEqualTo(2);
+        clock.set(t0.plusMillis(600));
+        assertThat(node.dispatcher().claimDue()).isEqualTo(1);
+        assertThat(slots()).last().isEqualTo(t0.plusMillis(1500));
+    }
+
+    @Test
     void higher_priority_is_claimed_first_then_earlier_due() {
         f = Fixture.manual(clock);
         String line = f.line(1, 10);

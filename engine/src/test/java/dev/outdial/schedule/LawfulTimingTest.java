@@ -77,10 +77,24 @@ class LawfulTimingTest {
         assertThat(call.at("/window/effective/tue/0/start").asText()).isEqualTo("08:00");
 
         assertThat(f.node().dispatcher().claimDue()).isZero();
-        clock.set(Instant.parse("2026-03-03T15:59:59Z"));
-        assertThat(f.node().dispatcher().claimDue()).isZero();
+        clock.set(Instant.parse("2026-03-03T15:59:58.999Z"));
+        assertThat(f.node().dispatcher().claimDue()).as("more than the slot horizon (1 s) ahead").isZero();
+        clock.set(Instant.parse("2026-03-03T15:59:59.500Z"));
+        assertThat(f.node().dispatcher().claimDue()).as("claimed ahead, within the horizon").isEqualTo(1);
+        assertThat(dialAt(batch)).isEqualTo("2026-03-03T16:00:00Z");
+        assertThat(f.node().dispatcher().startDue()).as("never dialed before its slot").isZero();
         clock.set(Instant.parse("2026-03-03T16:00:00Z"));
-        assertThat(f.node().dispatcher().claimDue()).isEqualTo(1);
+        assertThat(f.node().dispatcher().startDue()).isEqualTo(1);
+    }
+
+    /** The dial slot the claim gave the batch's only call, as ISO text. */
+    private String dialAt(String batch) {
+        return f.db.read(c -> {
+            try (ResultSet rs = c.createStatement().executeQuery("select a.dial_at from call_attempt a join call c on c.id = a.call_id"
+                    + " where c.batch_id = '" + batch + "' order by a.attempt desc limit 1")) {
+                return rs.next() ? rs.getTimestamp(1).toInstant().toString() : null;
+            }
+        });
     }
 
     @Test
@@ -125,10 +139,14 @@ class LawfulTimingTest {
             assertThat(CallingWindow.QUIET_HOURS_GUARD.allows(due, z)).as(z.getId()).isTrue();
         }
         assertThat(CallingWindow.QUIET_HOURS_GUARD.allowsAll(due.minusSeconds(60), zones)).isFalse();
-        clock.set(due.minusSeconds(1));
+        clock.set(due.minusSeconds(1).minusMillis(1));
         assertThat(f.node().dispatcher().claimDue()).isZero();
-        clock.set(due);
+        clock.set(due.minusMillis(500));
         assertThat(f.node().dispatcher().claimDue()).isEqualTo(1);
+        assertThat(dialAt(batch)).isEqualTo(due.toString());
+        assertThat(f.node().dispatcher().startDue()).isZero();
+        clock.set(due);
+        assertThat(f.node().dispatcher().startDue()).isEqualTo(1);
     }
 
     @Test
