@@ -15,10 +15,17 @@ public final class TestApi {
 
     private final String base;
     private final String key;
+    private final String keyHeader;
 
     public TestApi(int port, String key) {
+        this(port, key, null);
+    }
+
+    /** A client that sends its key in {@code keyHeader} (such as xi-api-key) instead of Authorization: Bearer. */
+    public TestApi(int port, String key, String keyHeader) {
         this.base = "http://localhost:" + port;
         this.key = key;
+        this.keyHeader = keyHeader;
     }
 
     /** An answer: status, JSON body (null if none) and the raw text. */
@@ -54,7 +61,8 @@ public final class TestApi {
 
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
-        if (key != null) b.header("Authorization", "Bearer " + key);
+        if (key != null && keyHeader == null) b.header("Authorization", "Bearer " + key);
+        if (key != null && keyHeader != null) b.header(keyHeader, key);
         return b;
     }
 

@@ -19,7 +19,7 @@ final class BatchRoutes {
     private static final Set<String> BATCH_FIELDS = Set.of("name", "agent_id", "line_id", "scheduled_at", "deadline", "priority",
             "variables", "metadata", "default_country", "allow_partial", "recipients", "calling_window", "retry_policy");
     private static final Set<String> RECIPIENT_FIELDS = Set.of("phone_number", "variables", "metadata", "timezone", "priority",
-            "scheduled_at", "deadline", "external_id", "retry_policy");
+            "scheduled_at", "deadline", "external_id", "overrides", "retry_policy");
     private static final Set<String> BATCH_STATUSES = Set.of("pending", "in_progress", "paused", "completed", "cancelled");
 
     private final Intake intake;
@@ -138,7 +138,7 @@ final class BatchRoutes {
     private static Recipient recipient(Body row) {
         List<FieldError> rowErrors = new ArrayList<>();
         if (!row.isObject()) {
-            return new Recipient(null, null, null, null, null, null, null, null, null,
+            return new Recipient(null, null, null, null, null, null, null, null, null, null,
                     List.of(FieldError.of(row.pointer("").replaceAll("/$", ""), "must be an object with a phone_number")));
         }
         Body r = new Body(row.node(), row.pointer("").replaceAll("/$", ""), rowErrors, null);
@@ -151,8 +151,10 @@ final class BatchRoutes {
         var scheduledAt = r.instant("scheduled_at");
         var deadline = r.instant("deadline");
         String externalId = r.text("external_id");
+        Map<String, Object> overrides = r.object("overrides");
         var retryPolicy = AgentRoutes.retryPolicy(r, rowErrors);
-        return new Recipient(phone, variables, metadata, tz, priority, scheduledAt, deadline, externalId, retryPolicy, rowErrors);
+        return new Recipient(phone, variables, metadata, tz, priority, scheduledAt, deadline, externalId, overrides, retryPolicy,
+                rowErrors);
     }
 
     private void listCalls(Context ctx) {

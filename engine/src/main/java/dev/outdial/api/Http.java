@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Map;
 
 /** Small helpers every route uses: JSON answers, list pages and the limit parameter. */
-final class Http {
+public final class Http {
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 1000;
 
     private Http() {
     }
 
-    static void json(Context ctx, int status, Object body) {
+    public static void json(Context ctx, int status, Object body) {
         ctx.status(status).contentType("application/json").result(Json.writeBytes(body));
     }
 

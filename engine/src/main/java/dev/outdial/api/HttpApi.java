@@ -1,5 +1,6 @@
 package dev.outdial.api;
 
+import dev.outdial.api.dialect.elevenlabs.BatchCallingRoutes;
 import dev.outdial.campaign.Agents;
 import dev.outdial.campaign.Batches;
 import dev.outdial.campaign.Calls;
@@ -38,6 +39,8 @@ public final class HttpApi implements AutoCloseable {
                 boolean ok = ready.getAsBoolean();
                 Http.json(ctx, ok ? 200 : 503, java.util.Map.of("status", ok ? "ok" : "starting"));
             });
+            // Dialects first: their before-handlers answer a missing key in the vendor's own error shape.
+            new BatchCallingRoutes(auth, s.intake(), s.batches(), s.calls(), s.agents(), s.lines()).register(config.routes);
             config.routes.before("/v1/*", auth::require);
             new OrganizationRoutes(s.organizations()).register(config.routes);
             new AgentRoutes(s.agents(), idempotency).register(config.routes);

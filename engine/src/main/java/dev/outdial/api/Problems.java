@@ -41,7 +41,8 @@ final class Problems {
         });
         routes.error(404, ctx -> {
             String type = ctx.res().getContentType();
-            if (type == null || !type.startsWith(CONTENT_TYPE)) { // not yet a problem: Javalin's own "no such route"
+            // Javalin's own "no such route" has no JSON body yet; a route's deliberate 404 (a problem, or a dialect's own shape) stays.
+            if (type == null || !(type.startsWith(CONTENT_TYPE) || type.startsWith("application/json"))) {
                 write(ctx, 404, "not-found", "Not found", "No route " + ctx.method() + " " + ctx.path(), List.of());
             }
         });

@@ -20,6 +20,7 @@ public record Batch(
         Instant createdAt,
         Instant updatedAt,
         Instant finishedAt,
+        int retryCount,
         Counts counts) {
 
     /**

@@ -20,7 +20,7 @@ import java.util.TreeMap;
 /** Batches of an organization: read with counters, list, cancel. */
 public final class Batches {
     private static final String COLUMNS = "id, name, status, agent_id, line_id, priority, scheduled_at, deadline, "
-            + "variables::text, metadata::text, created_at, updated_at, finished_at, calling_window::text, retry_policy::text";
+            + "variables::text, metadata::text, created_at, updated_at, finished_at, calling_window::text, retry_policy::text, retry_count";
 
     private final Database db;
     private final Clock clock;
@@ -214,6 +214,10 @@ public final class Batches {
                     st.execute("notify outdial_work");
                 }
             }
+            try (PreparedStatement ps = c.prepareStatement("update batch set retry_count = retry_count + 1 where id = ?")) {
+                ps.setString(1, id);
+                ps.executeUpdate();
+            }
             Outbox.write(c, now, new Outbox.Event(orgId, "batch.retried", id, Map.of("batch_id", id, "calls_requeued", n)));
             return n;
         });
@@ -241,7 +245,7 @@ public final class Batches {
                 return Optional.of(new Batch(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                         rs.getInt(6), instant(rs, 7), instant(rs, 8), Json.map(rs.getString(9)), Json.map(rs.getString(10)),
                         nullableMap(rs.getString(14)), nullableMap(rs.getString(15)),
-                        instant(rs, 11), instant(rs, 12), instant(rs, 13), counts(c, id)));
+                        instant(rs, 11), instant(rs, 12), instant(rs, 13), rs.getInt(16), counts(c, id)));
             }
         }
     }

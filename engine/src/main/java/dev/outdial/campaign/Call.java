@@ -22,6 +22,7 @@ public record Call(
         String phoneNumber,
         Map<String, Object> variables,
         Map<String, Object> metadata,
+        Map<String, Object> overrides,
         String externalId,
         String timezone,
         int priority,

@@ -40,7 +40,7 @@ final class CallWriter {
         CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("""
                 copy call (id, org_id, batch_id, agent_id, line_id, row_index, destination, variables, metadata, external_id,
                            timezone, priority, scheduled_at, deadline, max_attempts, state, due_at, created_at, updated_at,
-                           zones, zone_reason, wait_reason, region, retry_policy, outcome, outcome_reason, finished_at)
+                           zones, zone_reason, wait_reason, region, retry_policy, overrides, outcome, outcome_reason, finished_at)
                 from stdin with (format csv)""");
         try {
             String nowText = now.toString();
@@ -68,7 +68,8 @@ final class CallWriter {
                         .append(csv(r.zoneReason())).append(',')
                         .append(csv(r.waitReason())).append(',')
                         .append(csv(r.region())).append(',')
-                        .append(csv(r.retryPolicy() == null ? null : Json.write(r.retryPolicy()))).append(',');
+                        .append(csv(r.retryPolicy() == null ? null : Json.write(r.retryPolicy()))).append(',')
+                        .append(csv(r.overridesJson())).append(',');
                 if (done) {
                     sb.append(csv(row.outcome())).append(',').append(csv(row.reason())).append(',').append(nowText).append('\n');
                 } else {

@@ -20,7 +20,7 @@ public final class Calls {
             "canceled", "expired", "suppressed");
     private static final String COLUMNS = "id, batch_id, agent_id, line_id, destination, variables::text, metadata::text, "
             + "external_id, timezone, priority, scheduled_at, deadline, state, outcome, outcome_reason, dials, max_attempts, "
-            + "due_at, created_at, updated_at, finished_at, row_index, zones, zone_reason, wait_reason";
+            + "due_at, created_at, updated_at, finished_at, row_index, zones, zone_reason, wait_reason, overrides::text";
 
     private final Database db;
 
@@ -121,7 +121,8 @@ public final class Calls {
 
     private static Call read(ResultSet rs, List<Call.Attempt> history) throws SQLException {
         return new Call(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                Json.map(rs.getString(6)), Json.map(rs.getString(7)), rs.getString(8), rs.getString(9), rs.getInt(10),
+                Json.map(rs.getString(6)), Json.map(rs.getString(7)), rs.getString(26) == null ? null : Json.map(rs.getString(26)),
+                rs.getString(8), rs.getString(9), rs.getInt(10),
                 Batches.instant(rs, 11), Batches.instant(rs, 12), rs.getString(13), rs.getString(14), rs.getString(15),
                 rs.getInt(16), rs.getInt(17), Batches.instant(rs, 18), Batches.instant(rs, 19), Batches.instant(rs, 20),
                 Batches.instant(rs, 21), List.of((String[]) rs.getArray(23).getArray()), rs.getString(24), rs.getString(25),
@@ -130,7 +131,7 @@ public final class Calls {
 
     private static Call withHistory(Call c, Map<String, Object> window, List<Call.Attempt> h) {
         return new Call(c.id(), c.batchId(), c.agentId(), c.lineId(), c.phoneNumber(), c.variables(), c.metadata(),
-                c.externalId(), c.timezone(), c.priority(), c.scheduledAt(), c.deadline(), c.state(), c.outcome(),
+                c.overrides(), c.externalId(), c.timezone(), c.priority(), c.scheduledAt(), c.deadline(), c.state(), c.outcome(),
                 c.outcomeReason(), c.attempts(), c.maxAttempts(), c.dueAt(), c.createdAt(), c.updatedAt(), c.finishedAt(),
                 c.zones(), c.zoneReason(), c.waitReason(), window, h);
     }

@@ -72,12 +72,12 @@ final class RecipientValidator {
      * @param waitReason why dueAt is later than asked, or why there is none
      * @param variablesJson the recipient's own variables as JSON, written once here and stored as is
      */
-    record Valid(int index, String destination, String variablesJson, String metadataJson,
+    record Valid(int index, String destination, String variablesJson, String metadataJson, String overridesJson,
                  String externalId, String timezone, int priority, Instant scheduledAt, Instant deadline, Instant dueAt,
                  List<String> zones, String zoneReason, String waitReason, String region, RetryPolicy retryPolicy) {
         /** The same row at another position (a merged duplicate keeps the first one's place). */
         Valid withIndex(int i) {
-            return new Valid(i, destination, variablesJson, metadataJson, externalId, timezone, priority, scheduledAt, deadline, dueAt,
+            return new Valid(i, destination, variablesJson, metadataJson, overridesJson, externalId, timezone, priority, scheduledAt, deadline, dueAt,
                     zones, zoneReason, waitReason, region, retryPolicy);
         }
     }
@@ -111,6 +111,15 @@ final class RecipientValidator {
         String variablesJson = r.variables() == null ? "{}" : Json.write(r.variables());
         if (variablesJson.length() > MAX_VARIABLES_BYTES) {
             errors.add(new FieldError(p + "/variables", "must be at most " + MAX_VARIABLES_BYTES + " bytes of JSON", i));
+        }
+        if (r.overrides() != null) {
+            for (Map.Entry<String, Object> o : r.overrides().entrySet()) {
+                if (!Recipient.OVERRIDE_KEYS.contains(o.getKey())) {
+                    errors.add(new FieldError(p + "/overrides/" + o.getKey(), "unknown override; known: " + Recipient.OVERRIDE_KEYS, i));
+                } else if (o.getValue() != null && !(o.getValue() instanceof String)) {
+                    errors.add(new FieldError(p + "/overrides/" + o.getKey(), "must be a string", i));
+                }
+            }
         }
         String zone = r.timezone();
         boolean zoneOk = true;
@@ -150,7 +159,8 @@ final class RecipientValidator {
         DuePlanner.Plan plan = plans.computeIfAbsent(new PlanKey(window, candidates, earliest, deadline),
                 k -> DuePlanner.plan(window, candidates, earliest, deadline));
         String metadataJson = r.metadata() == null ? "{}" : Json.write(r.metadata());
-        return new Valid(i, destination, variablesJson, metadataJson, r.externalId(), zone, priority, scheduledAt, deadline,
+        String overridesJson = r.overrides() == null || r.overrides().isEmpty() ? null : Json.write(r.overrides());
+        return new Valid(i, destination, variablesJson, metadataJson, overridesJson, r.externalId(), zone, priority, scheduledAt, deadline,
                 plan.dueAt(), zones.names(), zones.reason(), plan.waitReason(), region, r.retryPolicy());
     }
 }

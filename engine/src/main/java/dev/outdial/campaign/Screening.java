@@ -83,7 +83,7 @@ final class Screening {
                 update call set variables = ?::jsonb, metadata = ?::jsonb, external_id = coalesce(?, external_id), timezone = ?,
                                 priority = ?, scheduled_at = ?, deadline = ?, due_at = coalesce(?, due_at), zones = ?::text[], zone_reason = ?,
                                 wait_reason = ?, region = ?, retry_policy = coalesce(?::jsonb, retry_policy), updated_at = ?,
-                                max_attempts = coalesce(?, max_attempts),
+                                max_attempts = coalesce(?, max_attempts), overrides = ?::jsonb,
                                 state = case when ? then 'finished' else state end,
                                 outcome = case when ? then 'expired' end,
                                 outcome_reason = case when ? then 'no_window_before_deadline' end,
@@ -104,10 +104,11 @@ final class Screening {
             ps.setString(13, r.retryPolicy() == null ? null : Json.write(r.retryPolicy()));
             ps.setTimestamp(14, Timestamp.from(now));
             ps.setObject(15, r.retryPolicy() == null ? null : r.retryPolicy().maxAttempts());
+            ps.setString(16, r.overridesJson());
             boolean expire = r.dueAt() == null; // no window opens before the new deadline
-            for (int i = 16; i <= 19; i++) ps.setBoolean(i, expire);
-            ps.setTimestamp(20, Timestamp.from(now));
-            ps.setString(21, callId);
+            for (int i = 17; i <= 20; i++) ps.setBoolean(i, expire);
+            ps.setTimestamp(21, Timestamp.from(now));
+            ps.setString(22, callId);
             ps.executeUpdate();
         }
     }
