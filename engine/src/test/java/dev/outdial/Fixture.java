@@ -112,6 +112,24 @@ public final class Fixture implements AutoCloseable {
         return out;
     }
 
+    /** The first column of the first row of {@code query}, as text (null if no row). */
+    public String sql(String query) {
+        return db.read(c -> {
+            try (java.sql.ResultSet rs = c.createStatement().executeQuery(query)) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        });
+    }
+
+    /** Waits (up to 20 s) until {@code query} answers {@code expected}: for work another thread finishes, such as call events. */
+    public void awaitSql(String query, String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!java.util.Objects.equals(sql(query), expected)) {
+            if (System.nanoTime() > deadline) throw new AssertionError(query + " never gave " + expected + ", last " + sql(query));
+            Thread.sleep(20);
+        }
+    }
+
     @Override
     public void close() {
         for (int i = nodes.size() - 1; i >= 0; i--) {

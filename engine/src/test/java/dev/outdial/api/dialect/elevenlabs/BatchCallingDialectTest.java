@@ -8,7 +8,6 @@ import dev.outdial.Outdial;
 import dev.outdial.TestApi;
 import dev.outdial.TestClock;
 import dev.outdial.config.OutdialConfig.DispatchSettings;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -165,7 +164,7 @@ class BatchCallingDialectTest {
         assertThat(node.dispatcher().claimDue()).isEqualTo(3);
         clock.advance(Duration.ofMillis(20)); // slots are 1/cps = 10 ms apart
         assertThat(node.dispatcher().startDue()).isEqualTo(3);
-        awaitSql("select count(*) from call where state <> 'finished'", "0");
+        f.awaitSql("select count(*) from call where state <> 'finished'", "0");
         node.dispatcher().housekeep();
         JsonNode job = api.get(SEED + "/" + id).json();
         assertThat(job.get("status").asText()).isEqualTo("completed");
@@ -229,7 +228,7 @@ class BatchCallingDialectTest {
         TestApi.Answer unknown = xi().get(SEED + "/bat_aaaaaaaaaaaaaaaaaaaa");
         assertThat(unknown.status()).as(unknown.text()).isEqualTo(404);
         assertThat(unknown.json().at("/detail/status").asText()).isEqualTo("batch_call_not_found");
-        assertThat(count("select count(*) from call")).as("nothing stored").isEqualTo("0");
+        assertThat(f.sql("select count(*) from call")).as("nothing stored").isEqualTo("0");
 
         String id = xi().post(SEED + "/submit", Map.of("call_name", "x", "agent_id", agent, "recipients",
                 List.of(Map.of("phone_number", "+14155552671", "conversation_initiation_client_data",
@@ -274,22 +273,5 @@ class BatchCallingDialectTest {
         List<String> out = new ArrayList<>();
         for (JsonNode d : a.json().get("detail")) out.add(d.get("loc").toString());
         return out;
-    }
-
-    private String count(String sql) {
-        return f.db.read(c -> {
-            try (ResultSet rs = c.createStatement().executeQuery(sql)) {
-                rs.next();
-                return rs.getString(1);
-            }
-        });
-    }
-
-    private void awaitSql(String sql, String expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!count(sql).equals(expected)) {
-            if (System.nanoTime() > deadline) throw new AssertionError(sql + " never gave " + expected + ", last " + count(sql));
-            Thread.sleep(20);
-        }
     }
 }
