@@ -223,6 +223,18 @@ public final class Batches {
         });
     }
 
+    /** The organization that owns a batch, if it exists at all: for dialects that tell "not yours" from "no such batch". */
+    public Optional<String> ownerOf(String id) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select org_id from batch where id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
     /** Locks the batch row for the caller's transaction and returns its status; 404 if not this organization's. */
     static String lock(Connection c, String orgId, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select status from batch where org_id = ? and id = ? for update")) {

@@ -82,7 +82,7 @@ public final class Intake {
         }
         Instant now = clock.instant();
         List<FieldError> errors = new ArrayList<>();
-        Agent agent = checkBatch(orgId, req, now, errors);
+        Agent agent = checkBatch(orgId, req, now, true, errors);
         if (!errors.isEmpty()) throw new InvalidInputException("The batch is invalid", errors);
         Validated v = validate(orgId, agent, req, now);
         String batchId = Ids.next("bat");
@@ -96,6 +96,7 @@ public final class Intake {
                 announceFinished(c, batchId, 0, s.rows(), now);
                 setTotal(c, batchId, s.rows().size());
                 Outbox.write(c, now, new Outbox.Event(orgId, "batch.created", batchId, summary(batchId, s, v)));
+                if (s.rows().isEmpty()) completeEmpty(c, orgId, batchId, now); // every row was a duplicate of another batch's call
                 notifyNodes(c);
                 return s;
             });
@@ -109,6 +110,27 @@ public final class Intake {
         workSignal.run();
         stats.callsAdded(screened.rows().size());
         return new Result(batches.get(orgId, batchId), v.rowErrors(), false, screened.suppressed(), v.merged(), screened.duplicates());
+    }
+
+    /**
+     * Creates a batch with no calls yet, for {@link #addToBatch} to fill (Weya's createBatch). It
+     * stays {@code pending} until calls are added: an empty batch is never completed.
+     */
+    public Batch open(String orgId, BatchRequest req) {
+        Instant now = clock.instant();
+        List<FieldError> errors = new ArrayList<>();
+        checkBatch(orgId, req, now, false, errors);
+        if (!errors.isEmpty()) throw new InvalidInputException("The batch is invalid", errors);
+        String batchId = Ids.next("bat");
+        db.tx(c -> {
+            insertBatch(c, orgId, batchId, req, 0, now);
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("batch_id", batchId);
+            payload.put("accepted", 0);
+            Outbox.write(c, now, new Outbox.Event(orgId, "batch.created", batchId, payload));
+            return null;
+        });
+        return batches.get(orgId, batchId);
     }
 
     /**
@@ -251,6 +273,18 @@ public final class Intake {
         }
     }
 
+    /** A submitted batch left with no calls is complete at once (the housekeeper completes only batches with calls). */
+    private static void completeEmpty(Connection c, String orgId, String batchId, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "update batch set status = 'completed', finished_at = ?, updated_at = ? where id = ?")) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setTimestamp(2, Timestamp.from(now));
+            ps.setString(3, batchId);
+            ps.executeUpdate();
+        }
+        Outbox.write(c, now, new Outbox.Event(orgId, "batch.completed", batchId, Map.of("batch_id", batchId, "status", "completed")));
+    }
+
     private static void reopen(Connection c, String batchId, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "update batch set status = 'in_progress', finished_at = null, updated_at = ? where id = ?")) {
@@ -288,7 +322,7 @@ public final class Intake {
         }
     }
 
-    private Agent checkBatch(String orgId, BatchRequest req, Instant now, List<FieldError> errors) {
+    private Agent checkBatch(String orgId, BatchRequest req, Instant now, boolean recipientsRequired, List<FieldError> errors) {
         if (req.name() == null || req.name().isBlank()) {
             errors.add(FieldError.of("/name", "is required"));
         } else if (req.name().length() > 200) {
@@ -307,7 +341,7 @@ public final class Intake {
             errors.add(FieldError.of("/line_id", "no line " + req.lineId() + " in this organization"));
         }
         if (req.recipients() == null || req.recipients().isEmpty()) {
-            errors.add(FieldError.of("/recipients", "must list at least one recipient"));
+            if (recipientsRequired) errors.add(FieldError.of("/recipients", "must list at least one recipient"));
         } else if (req.recipients().size() > MAX_RECIPIENTS) {
             errors.add(FieldError.of("/recipients", "at most " + MAX_RECIPIENTS + " recipients per request, got "
                     + req.recipients().size()));

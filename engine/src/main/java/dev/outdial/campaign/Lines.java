@@ -79,6 +79,18 @@ public final class Lines {
         });
     }
 
+    /** Every line of the organization (organizations have few), oldest first. */
+    public List<Line> all(String orgId) {
+        List<Line> out = new java.util.ArrayList<>();
+        String cursor = null;
+        do {
+            Page<Line> page = list(orgId, cursor, 1000);
+            out.addAll(page.data());
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        return out;
+    }
+
     public Line update(String orgId, String id, Line.Spec spec) {
         int n = db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("""

@@ -196,7 +196,7 @@ final class Housekeeper {
             List<String[]> done = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     update batch b set status = 'completed', finished_at = ?, updated_at = ?
-                    where b.status in ('pending', 'in_progress')
+                    where b.status in ('pending', 'in_progress') and b.total > 0
                       and not exists (select 1 from call c where c.batch_id = b.id and c.phase < 2)
                     returning b.id, b.org_id""")) {
                 ps.setTimestamp(1, Timestamp.from(now));

@@ -136,13 +136,7 @@ public final class CallsRoutes {
      * a bulk request naming several is refused rather than split, so it is stored whole or not at all.
      */
     private String lineFor(String org, List<Map<String, Object>> outbound, boolean bulk) {
-        List<Line> all = new ArrayList<>();
-        String cursor = null;
-        do {
-            Page<Line> page = lines.list(org, cursor, 1000);
-            all.addAll(page.data());
-            cursor = page.nextCursor();
-        } while (cursor != null);
+        List<Line> all = lines.all(org);
         String chosen = null;
         for (int i = 0; i < outbound.size(); i++) {
             Map<String, Object> o = outbound.get(i);
