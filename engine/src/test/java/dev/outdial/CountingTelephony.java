@@ -19,6 +19,8 @@ public final class CountingTelephony implements Telephony {
     private final AtomicInteger maxLive = new AtomicInteger();
     public final Map<String, AtomicInteger> dialsPerAttempt = new ConcurrentHashMap<>();
     public final AtomicInteger originated = new AtomicInteger();
+    /** The last request per call id, as the dispatcher handed it over. */
+    public final Map<String, CallRequest> requests = new ConcurrentHashMap<>();
 
     public CountingTelephony(Telephony inner) {
         this.inner = inner;
@@ -37,6 +39,7 @@ public final class CountingTelephony implements Telephony {
     public CallLeg originate(CallRequest request, CallListener listener) {
         dialsPerAttempt.computeIfAbsent(request.callId() + "#" + request.attempt(), k -> new AtomicInteger()).incrementAndGet();
         originated.incrementAndGet();
+        requests.put(request.callId(), request);
         maxLive.accumulateAndGet(live.incrementAndGet(), Math::max);
         return inner.originate(request, new CallListener() {
             @Override

@@ -2,6 +2,7 @@ package dev.outdial.api;
 
 import dev.outdial.api.dialect.dasha.CallsRoutes;
 import dev.outdial.api.dialect.elevenlabs.BatchCallingRoutes;
+import dev.outdial.api.dialect.happyrobot.DialRoutes;
 import dev.outdial.api.dialect.weya.WeyaRoutes;
 import dev.outdial.campaign.Agents;
 import dev.outdial.campaign.Batches;
@@ -45,6 +46,7 @@ public final class HttpApi implements AutoCloseable {
             new BatchCallingRoutes(auth, s.intake(), s.batches(), s.calls(), s.agents(), s.lines()).register(config.routes);
             new CallsRoutes(auth, s.clock(), s.intake(), s.calls(), s.lines()).register(config.routes);
             new WeyaRoutes(auth, s.intake(), s.batches(), s.lines()).register(config.routes);
+            new DialRoutes(auth, s.clock(), s.intake(), s.calls(), s.agents(), s.lines()).register(config.routes);
             config.routes.before("/v1/*", auth::require);
             new OrganizationRoutes(s.organizations()).register(config.routes);
             new AgentRoutes(s.agents(), idempotency).register(config.routes);

@@ -25,8 +25,11 @@ public record Recipient(
         dev.outdial.schedule.RetryPolicy retryPolicy,
         List<FieldError> parseErrors) {
 
-    /** What a call may override of its agent's conversation settings; each a string. */
-    public static final List<String> OVERRIDE_KEYS = List.of("prompt", "first_message", "language", "voice", "llm_model");
+    /** What a call may override of its agent's settings: strings, and {@code max_duration_s} (whole seconds). */
+    public static final List<String> OVERRIDE_KEYS = List.of("prompt", "first_message", "language", "voice", "llm_model",
+            "max_duration_s");
+    /** Longest call a per-call override may ask for: four hours. */
+    public static final int MAX_DURATION_S = 4 * 3600;
 
     public static Recipient of(String phoneNumber) {
         return new Recipient(phoneNumber, Map.of(), Map.of(), null, null, null, null, null, null, null, List.of());

@@ -116,6 +116,11 @@ final class RecipientValidator {
             for (Map.Entry<String, Object> o : r.overrides().entrySet()) {
                 if (!Recipient.OVERRIDE_KEYS.contains(o.getKey())) {
                     errors.add(new FieldError(p + "/overrides/" + o.getKey(), "unknown override; known: " + Recipient.OVERRIDE_KEYS, i));
+                } else if (o.getKey().equals("max_duration_s")) {
+                    if (!(o.getValue() instanceof Integer s) || s < 1 || s > Recipient.MAX_DURATION_S) {
+                        errors.add(new FieldError(p + "/overrides/max_duration_s", "must be whole seconds from 1 to "
+                                + Recipient.MAX_DURATION_S, i));
+                    }
                 } else if (o.getValue() != null && !(o.getValue() instanceof String)) {
                     errors.add(new FieldError(p + "/overrides/" + o.getKey(), "must be a string", i));
                 }

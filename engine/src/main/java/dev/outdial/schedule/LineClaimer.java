@@ -218,7 +218,8 @@ final class LineClaimer {
                                   dial_started_at = null, wait_reason = null, updated_at = ?
                 from unnest(?::text[]) as u(id), agent a
                 where c.id = u.id and a.id = c.agent_id
-                returning c.id, c.org_id, c.batch_id, c.attempt, c.destination, a.max_duration_s""")) {
+                returning c.id, c.org_id, c.batch_id, c.attempt, c.destination,
+                          coalesce((c.overrides->>'max_duration_s')::int, a.max_duration_s)""")) {
             ps.setString(1, nodeId);
             ps.setTimestamp(2, Timestamp.from(now.plus(leaseDuration)));
             ps.setTimestamp(3, Timestamp.from(now));

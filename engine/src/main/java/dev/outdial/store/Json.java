@@ -20,7 +20,19 @@ public final class Json {
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    /** For vendor dialects whose answers spell out null fields (HappyRobot's call_sid, ElevenLabs' next_doc). */
+    private static final ObjectMapper KEEPING_NULLS = MAPPER.copy().setSerializationInclusion(JsonInclude.Include.ALWAYS);
+
     private Json() {
+    }
+
+    /** As {@link #writeBytes}, with null fields written as null instead of left out. */
+    public static byte[] writeBytesKeepingNulls(Object value) {
+        try {
+            return KEEPING_NULLS.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+        }
     }
 
     public static String write(Object value) {

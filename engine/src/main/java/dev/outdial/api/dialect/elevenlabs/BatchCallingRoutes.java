@@ -1,9 +1,6 @@
 package dev.outdial.api.dialect.elevenlabs;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outdial.api.Auth;
 import dev.outdial.campaign.Agent;
 import dev.outdial.campaign.Agents;
@@ -173,15 +170,8 @@ public final class BatchCallingRoutes {
         json(ctx, 200, view(org, batches.get(org, id), new HashMap<>()));
     }
 
-    /** The vendor's answers spell out null fields (phone_provider, next_doc) rather than leave them out. */
-    private static final ObjectMapper VENDOR_JSON = Json.MAPPER.copy().setSerializationInclusion(JsonInclude.Include.ALWAYS);
-
     private static void json(Context ctx, int status, Object body) {
-        try {
-            ctx.status(status).contentType("application/json").result(VENDOR_JSON.writeValueAsBytes(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write an answer", e);
-        }
+        ctx.status(status).contentType("application/json").result(Json.writeBytesKeepingNulls(body));
     }
 
     private Batch find(String org, String id) {

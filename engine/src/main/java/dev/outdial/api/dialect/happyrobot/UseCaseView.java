@@ -1,0 +1,89 @@
+package dev.outdial.api.dialect.happyrobot;
+
+import dev.outdial.campaign.Agent;
+import dev.outdial.campaign.Call;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * HappyRobot's shapes (seed 003): an Outdial agent as a "use case", and a call as HappyRobot's call
+ * object. The use case shows what the agent holds (name, language, timezone, calling window as
+ * work hours, default params, max duration); what agents do not hold yet (extraction fields,
+ * classification tags, hooks, answering-machine settings, transfer number) answers as empty or
+ * off, with every field of the seed present and of its type.
+ */
+final class UseCaseView {
+    private static final Map<String, String> DAY_NAMES = Map.of("mon", "monday", "tue", "tuesday", "wed", "wednesday",
+            "thu", "thursday", "fri", "friday", "sat", "saturday", "sun", "sunday");
+
+    private UseCaseView() {
+    }
+
+    static Map<String, Object> call(Call c, Agent agent, String orgId, String from) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("call_sid", null); // the carrier's id, once a SIP or Twilio leg exists
+        metadata.put("from", from);
+        metadata.put("to", c.phoneNumber());
+        metadata.put("recording_sid", null);
+        metadata.put("tags", List.of());
+        Object custom = c.metadata().get("custom");
+        metadata.put("custom", custom != null ? custom : Map.of());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", c.id());
+        m.put("organization_id", orgId);
+        m.put("metadata", metadata);
+        m.put("use_case", useCase(agent, orgId));
+        m.put("params", c.variables());
+        m.put("created", c.createdAt().toString());
+        return m;
+    }
+
+    static Map<String, Object> useCase(Agent a, String orgId) {
+        Map<String, Object> window = a.callingWindow();
+        Map<String, Object> detailed = detailedWorkHours(window);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", a.id());
+        m.put("organization_id", orgId);
+        m.put("name", a.name());
+        m.put("transfer_number", null);
+        m.put("extract_with_ai", List.of());
+        m.put("classification_tags", List.of());
+        m.put("language", a.language());
+        m.put("detailed_work_hours", detailed);
+        m.put("work_start", null);
+        m.put("work_end", null);
+        m.put("timezone", a.timezone());
+        m.put("generic_after_hours_message", null);
+        m.put("enable_detailed_work_hours", !detailed.isEmpty());
+        m.put("keywords", List.of());
+        m.put("hooks", List.of());
+        m.put("params", a.defaultVariables());
+        m.put("amd", false);
+        m.put("amd_behavior", null);
+        m.put("amd_messages", Map.of());
+        m.put("sample_labels", List.of());
+        m.put("hidden", false);
+        m.put("evaluation_models", List.of());
+        m.put("max_duration_mins", (a.maxDurationSeconds() + 59) / 60);
+        m.put("recorded_message_inbound", false);
+        m.put("recorded_message_outbound", false);
+        m.put("show_original_caller_id", false);
+        m.put("disable_end_call_after_n_reminders", false);
+        m.put("model", null);
+        return m;
+    }
+
+    /** The agent's window per weekday as HappyRobot writes it: {"monday": {"start", "end"}}; a day's first range. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> detailedWorkHours(Map<String, Object> window) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (window == null) return out;
+        for (String day : List.of("mon", "tue", "wed", "thu", "fri", "sat", "sun")) {
+            if (window.get(day) instanceof List<?> ranges && !ranges.isEmpty() && ranges.get(0) instanceof Map<?, ?> r) {
+                out.put(DAY_NAMES.get(day), Map.of("start", ((Map<String, Object>) r).get("start"), "end", ((Map<String, Object>) r).get("end")));
+            }
+        }
+        return out;
+    }
+}
