@@ -38,6 +38,8 @@ public final class HttpApi implements AutoCloseable {
             config.router.ignoreTrailingSlashes = true;
             config.http.prefer405over404 = true;
             Problems.register(config.routes);
+            byte[] openapi = OpenApi.json();
+            config.routes.get("/openapi.json", ctx -> ctx.status(200).contentType("application/json").result(openapi));
             config.routes.get("/health", ctx -> {
                 boolean ok = ready.getAsBoolean();
                 Http.json(ctx, ok ? 200 : 503, java.util.Map.of("status", ok ? "ok" : "starting"));

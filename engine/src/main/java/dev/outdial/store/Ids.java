@@ -16,6 +16,8 @@ import java.security.SecureRandom;
  */
 public final class Ids {
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
+    /** The same 32 characters in ascending order, so the time part sorts as the time does ('2' < 'a'). */
+    private static final char[] SORTED = "234567abcdefghijklmnopqrstuvwxyz".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private Ids() {
@@ -23,16 +25,20 @@ public final class Ids {
 
     /** A new id such as {@code bat_k3q9…}; the prefix must be three lowercase letters. */
     public static String next(String prefix) {
+        // Wall time on purpose, not the injected Clock: it only orders keys, no rule depends on it.
+        return next(prefix, System.currentTimeMillis());
+    }
+
+    /** An id made at {@code millis}; tests check the ordering with it. */
+    static String next(String prefix, long millis) {
         if (prefix.length() != 3) {
             throw new IllegalArgumentException("id prefix must be 3 characters, got " + prefix);
         }
         char[] out = new char[24];
         prefix.getChars(0, 3, out, 0);
         out[3] = '_';
-        // Wall time on purpose, not the injected Clock: it only orders keys, no rule depends on it.
-        long millis = System.currentTimeMillis();
         for (int i = 12; i >= 4; i--, millis >>>= 5) {
-            out[i] = BASE32[(int) (millis & 31)];
+            out[i] = SORTED[(int) (millis & 31)];
         }
         long random = RANDOM.nextLong();
         for (int i = 23; i >= 13; i--, random >>>= 5) {

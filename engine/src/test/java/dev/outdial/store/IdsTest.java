@@ -21,12 +21,23 @@ class IdsTest {
     }
 
     @Test
-    void ids_made_later_sort_after_earlier_ones_so_primary_keys_append() throws InterruptedException {
-        String first = Ids.next("cal");
-        Thread.sleep(2); // the time part has millisecond resolution
-        String second = Ids.next("cal");
-        assertThat(second).isGreaterThan(first);
-        assertThat(second.substring(0, 13)).isGreaterThan(first.substring(0, 13));
+    void ids_made_later_sort_after_earlier_ones_so_primary_keys_append() {
+        // Every millisecond step across a digit boundary (…25 → …26 is where 'z' → '2' would break a naive alphabet).
+        long base = 1_795_000_000_000L;
+        String previous = Ids.next("cal", base);
+        for (long t = base + 1; t < base + 5_000; t++) {
+            String id = Ids.next("cal", t);
+            assertThat(id.substring(0, 13)).as("time part at " + t).isGreaterThan(previous.substring(0, 13));
+            previous = id;
+        }
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 10_000; i++) {
+            long a = Math.abs(random.nextLong()) % (1L << 45);
+            long b = Math.abs(random.nextLong()) % (1L << 45);
+            if (a == b) continue;
+            assertThat(Ids.next("cal", a).substring(0, 13).compareTo(Ids.next("cal", b).substring(0, 13)) < 0).as(a + " vs " + b)
+                    .isEqualTo(a < b);
+        }
     }
 
     @Test
