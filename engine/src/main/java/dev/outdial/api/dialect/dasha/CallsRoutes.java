@@ -108,10 +108,11 @@ public final class CallsRoutes {
             throw DashaError.fromIntake(e.errors(), bulk);
         }
         List<Map<String, Object>> answers = new ArrayList<>();
+        Instant answeredAt = clock.instant(); // a call due "now" at intake is Queued, not Pending, when answered
         String cursor = null;
         do {
             Page<Call> page = calls.listByBatch(org, result.batch().id(), null, null, cursor, 1000);
-            for (Call c : page.data()) answers.add(DashaViews.call(c, org, now));
+            for (Call c : page.data()) answers.add(DashaViews.call(c, org, answeredAt));
             cursor = page.nextCursor();
         } while (cursor != null);
         json(ctx, 200, bulk ? answers : answers.get(0));
