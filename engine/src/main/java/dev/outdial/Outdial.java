@@ -12,6 +12,8 @@ import dev.outdial.schedule.Dispatcher;
 import dev.outdial.schedule.WorkSignal;
 import dev.outdial.store.Database;
 import dev.outdial.store.TableStats;
+import dev.outdial.webhook.WebhookDelivery;
+import dev.outdial.webhook.WebhookEndpoints;
 import dev.outdial.telephony.Telephony;
 import dev.outdial.telephony.simulated.SimulatedTelephony;
 import java.time.Clock;
@@ -38,6 +40,7 @@ public final class Outdial implements AutoCloseable {
     private final Intake intake;
     private final Map<String, Telephony> telephony;
     private final Dispatcher dispatcher;
+    private final WebhookDelivery webhooks;
     private final HttpApi http;
     private volatile boolean ready;
     private volatile boolean stopped;
@@ -60,8 +63,10 @@ public final class Outdial implements AutoCloseable {
         }
         this.telephony = Map.copyOf(carriers);
         this.dispatcher = new Dispatcher(db, clock, config.nodeId(), config.dispatch(), telephony, signal);
+        this.webhooks = new WebhookDelivery(db, clock, config.nodeId(), config.webhooks());
         this.http = withHttp ? new HttpApi(new HttpApi.Services(db, clock, organizations, agents, lines, batches, calls, intake,
-                new dev.outdial.campaign.DoNotCall(db, clock), telephony.keySet()), () -> ready) : null;
+                new dev.outdial.campaign.DoNotCall(db, clock), telephony.keySet(),
+                new WebhookEndpoints(db, clock, config.webhooks().allowedHosts())), () -> ready) : null;
     }
 
     /** Starts a node with its own database connection (embedded or external, as configured). */
@@ -90,6 +95,7 @@ public final class Outdial implements AutoCloseable {
     private Outdial begin() {
         if (http != null) http.start("0.0.0.0", config.port()); // first: a taken port fails before any call is claimed
         dispatcher.start();
+        webhooks.start();
         ready = true;
         log.info("outdial: node {} ready{}", config.nodeId(), http == null ? "" : " on port " + http.port());
         return this;
@@ -131,7 +137,11 @@ public final class Outdial implements AutoCloseable {
         return dispatcher;
     }
 
-    /** Stops in order: HTTP, dispatcher (gives back undialed claims, drains live calls), carriers, database. */
+    public WebhookDelivery webhooks() {
+        return webhooks;
+    }
+
+    /** Stops in order: HTTP, dispatcher (gives back undialed claims, drains live calls), carriers, webhooks, database. */
     public void stop(Duration drain) {
         if (stopped) return;
         stopped = true;
@@ -139,6 +149,7 @@ public final class Outdial implements AutoCloseable {
         if (http != null) http.close();
         dispatcher.stop(drain, () -> telephony.values().forEach(Telephony::close));
         telephony.values().forEach(Telephony::close); // harmless if already closed
+        webhooks.close(); // after the dispatcher: the last calls' events may still be sent by another node
         if (ownsDb) db.close();
         log.info("outdial: node {} stopped", config.nodeId());
     }

@@ -1,6 +1,7 @@
 package dev.outdial;
 
 import dev.outdial.config.OutdialConfig;
+import dev.outdial.config.WebhookSettings;
 import dev.outdial.config.OutdialConfig.DispatchSettings;
 import dev.outdial.config.OutdialConfig.SimulatedSettings;
 import dev.outdial.store.Database;
@@ -68,8 +69,19 @@ public final class Fixture implements AutoCloseable {
     /** Starts another node on the same database with the given carriers (null: the simulated one). */
     public Outdial startNode(String nodeId, DispatchSettings dispatch, SimulatedSettings simulated,
                              Map<String, dev.outdial.telephony.Telephony> carriers) {
+        return startNode(nodeId, dispatch, simulated, carriers, manualWebhooks());
+    }
+
+    /** Webhook settings for tests: the loop off (tests call deliverDue), local receivers allowed. */
+    public static WebhookSettings manualWebhooks() {
+        return WebhookSettings.defaults().withEnabled(false).withAllowedHosts(java.util.Set.of("localhost", "127.0.0.1"));
+    }
+
+    /** Starts another node on the same database with the given carriers (null: the simulated one) and webhook settings. */
+    public Outdial startNode(String nodeId, DispatchSettings dispatch, SimulatedSettings simulated,
+                             Map<String, dev.outdial.telephony.Telephony> carriers, WebhookSettings webhooks) {
         OutdialConfig config = OutdialConfig.fromEnv(Map.of()).withPort(0).withDataDir(Path.of("unused"))
-                .withNodeId(nodeId).withDispatch(dispatch).withSimulated(simulated);
+                .withNodeId(nodeId).withDispatch(dispatch).withSimulated(simulated).withWebhooks(webhooks);
         Outdial node = carriers == null ? Outdial.start(config, db, clock, true) : Outdial.start(config, db, clock, true, carriers);
         nodes.add(node);
         return node;

@@ -25,7 +25,8 @@ public final class HttpApi implements AutoCloseable {
 
     /** The services the routes call; the API itself holds no SQL and no state. */
     public record Services(Database db, Clock clock, Organizations organizations, Agents agents, Lines lines,
-                           Batches batches, Calls calls, Intake intake, dev.outdial.campaign.DoNotCall dnc, Set<String> providers) {
+                           Batches batches, Calls calls, Intake intake, dev.outdial.campaign.DoNotCall dnc, Set<String> providers,
+                           dev.outdial.webhook.WebhookEndpoints webhooks) {
     }
 
     public HttpApi(Services s, BooleanSupplier ready) {
@@ -55,6 +56,7 @@ public final class HttpApi implements AutoCloseable {
             new LineRoutes(s.lines(), idempotency, s.providers()).register(config.routes);
             new BatchRoutes(s.intake(), s.batches(), s.calls(), idempotency).register(config.routes);
             new DoNotCallRoutes(s.dnc(), idempotency).register(config.routes);
+            new WebhookRoutes(s.webhooks(), idempotency).register(config.routes);
         });
     }
 

@@ -17,6 +17,7 @@ import java.util.UUID;
  * @param nodeId            this process's name in leases (default a random one)
  * @param dispatch          dispatcher and pacer settings
  * @param simulated         the simulated carrier's timings
+ * @param webhooks          webhook delivery settings
  */
 public record OutdialConfig(
         int port,
@@ -26,7 +27,8 @@ public record OutdialConfig(
         String dbPassword,
         String nodeId,
         DispatchSettings dispatch,
-        SimulatedSettings simulated) {
+        SimulatedSettings simulated,
+        WebhookSettings webhooks) {
 
     public OutdialConfig {
         if (port < 0 || port > 65535) {
@@ -36,6 +38,7 @@ public record OutdialConfig(
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(dispatch, "dispatch");
         Objects.requireNonNull(simulated, "simulated");
+        Objects.requireNonNull(webhooks, "webhooks");
         if (dbUrl != null && !dbUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), got " + dbUrl);
         }
@@ -56,31 +59,36 @@ public record OutdialConfig(
                 emptyToNull(env.get("OUTDIAL_DB_PASSWORD")),
                 env.getOrDefault("OUTDIAL_NODE_ID", "node-" + UUID.randomUUID().toString().substring(0, 8)),
                 DispatchSettings.defaults(),
-                SimulatedSettings.defaults());
+                SimulatedSettings.defaults(),
+                WebhookSettings.defaults().withAllowedHosts(WebhookSettings.hosts(env.getOrDefault("OUTDIAL_WEBHOOK_ALLOW_HOSTS", ""))));
     }
 
     public OutdialConfig withPort(int port) {
-        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated);
+        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks);
     }
 
     public OutdialConfig withDataDir(Path dataDir) {
-        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated);
+        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks);
     }
 
     public OutdialConfig withDatabase(String url, String user, String password) {
-        return new OutdialConfig(port, dataDir, url, user, password, nodeId, dispatch, simulated);
+        return new OutdialConfig(port, dataDir, url, user, password, nodeId, dispatch, simulated, webhooks);
     }
 
     public OutdialConfig withNodeId(String nodeId) {
-        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated);
+        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks);
     }
 
     public OutdialConfig withDispatch(DispatchSettings dispatch) {
-        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated);
+        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks);
     }
 
     public OutdialConfig withSimulated(SimulatedSettings simulated) {
-        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated);
+        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks);
+    }
+
+    public OutdialConfig withWebhooks(WebhookSettings webhooks) {
+        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks);
     }
 
     /** The settings as one log line, with the password masked. */
@@ -88,7 +96,7 @@ public record OutdialConfig(
     public String toString() {
         return "port=" + port + " dataDir=" + dataDir + " db=" + (dbUrl == null ? "embedded" : dbUrl)
                 + " dbUser=" + dbUser + " dbPassword=" + (dbPassword == null ? "-" : "****")
-                + " node=" + nodeId + " " + dispatch + " " + simulated;
+                + " node=" + nodeId + " " + dispatch + " " + simulated + " " + webhooks;
     }
 
     private static int port(String s) {

@@ -21,6 +21,7 @@ class TenantWallTest {
                     "recipients", Fixture.recipients(2, 0)));
             String batch = b.json().get("id").asText();
             String call = owner.get("/v1/batches/" + batch + "/calls").json().at("/data/0/id").asText();
+            String hook = owner.post("/v1/webhook-endpoints", Map.of("url", "http://127.0.0.1:9/mine")).json().get("id").asText();
 
             String otherOrg = f.node().organizations().createOrganization("intruder");
             TestApi other = f.api(f.node().organizations().createKey(otherOrg, "x").secret());
@@ -35,7 +36,13 @@ class TenantWallTest {
                     other.get("/v1/batches/" + batch),
                     other.get("/v1/batches/" + batch + "/calls"),
                     other.post("/v1/batches/" + batch + "/cancel", Map.of()),
-                    other.get("/v1/calls/" + call));
+                    other.get("/v1/calls/" + call),
+                    other.get("/v1/webhook-endpoints/" + hook),
+                    other.patch("/v1/webhook-endpoints/" + hook, Map.of("url", "http://127.0.0.1:9/stolen")),
+                    other.post("/v1/webhook-endpoints/" + hook + "/rotate-secret", Map.of()),
+                    other.get("/v1/webhook-endpoints/" + hook + "/deliveries"),
+                    other.post("/v1/webhook-endpoints/" + hook + "/replay", Map.of("since", "2026-01-01T00:00:00Z")),
+                    other.delete("/v1/webhook-endpoints/" + hook));
             for (TestApi.Answer a : answers) {
                 assertThat(a.status()).as(a.text()).isEqualTo(404);
                 assertThat(a.text()).doesNotContain("mine").doesNotContain("+1415");
@@ -44,6 +51,7 @@ class TenantWallTest {
             assertThat(other.get("/v1/agents").json().get("data")).isEmpty();
             assertThat(other.get("/v1/lines").json().get("data")).isEmpty();
             assertThat(other.get("/v1/batches").json().get("data")).isEmpty();
+            assertThat(other.get("/v1/webhook-endpoints").json().get("data")).isEmpty();
             // Another organization's agent and line cannot be used to submit a batch.
             TestApi.Answer sneaky = other.post("/v1/batches", Map.of("name", "x", "agent_id", agent, "line_id", line,
                     "recipients", Fixture.recipients(1, 0)));

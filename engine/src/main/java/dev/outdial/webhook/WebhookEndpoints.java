@@ -1,0 +1,302 @@
+package dev.outdial.webhook;
+
+import dev.outdial.campaign.FieldError;
+import dev.outdial.campaign.InvalidInputException;
+import dev.outdial.campaign.NotFoundException;
+import dev.outdial.campaign.Page;
+import dev.outdial.store.Database;
+import dev.outdial.store.Ids;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An organization's webhook endpoints: create (the secret is answered once), read, list, update,
+ * delete, rotate the secret (the old one keeps signing for a grace period), and their deliveries.
+ * Secrets are never answered again and never logged.
+ */
+public final class WebhookEndpoints {
+    /** How long a rotated-out secret still signs, unless the request says otherwise. */
+    public static final Duration DEFAULT_GRACE = Duration.ofHours(24);
+    private static final String COLUMNS = "id, url, description, event_types, enabled, disabled_reason, created_at, updated_at";
+
+    private final Database db;
+    private final Clock clock;
+    private final Set<String> allowedHosts;
+
+    public WebhookEndpoints(Database db, Clock clock, Set<String> allowedHosts) {
+        this.db = db;
+        this.clock = clock;
+        this.allowedHosts = allowedHosts;
+    }
+
+    /** An endpoint as answered; {@code secret} only on create and rotate. */
+    public record Endpoint(String id, String url, String description, List<String> eventTypes, boolean enabled,
+                           String disabledReason, Instant createdAt, Instant updatedAt, String secret) {
+        Endpoint withSecret(String s) {
+            return new Endpoint(id, url, description, eventTypes, enabled, disabledReason, createdAt, updatedAt, s);
+        }
+    }
+
+    /** What a client sets; null fields are left as they are on update. */
+    public record Spec(String url, String description, List<String> eventTypes, Boolean enabled) {
+    }
+
+    public Endpoint create(String orgId, Spec spec) {
+        List<FieldError> errors = new ArrayList<>();
+        if (spec.url() == null) errors.add(FieldError.of("/url", "is required"));
+        check(spec, errors);
+        if (!errors.isEmpty()) throw new InvalidInputException("The endpoint is invalid", errors);
+        String id = Ids.next("whe");
+        String secret = Signer.newSecret();
+        Instant now = clock.instant();
+        db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into webhook_endpoint (id, org_id, url, description, event_types, enabled, secret, created_at, updated_at)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                ps.setString(1, id);
+                ps.setString(2, orgId);
+                ps.setString(3, spec.url());
+                ps.setString(4, spec.description());
+                ps.setArray(5, c.createArrayOf("text", spec.eventTypes() == null ? new String[0] : spec.eventTypes().toArray()));
+                ps.setBoolean(6, spec.enabled() == null || spec.enabled());
+                ps.setString(7, secret);
+                ps.setTimestamp(8, Timestamp.from(now));
+                ps.setTimestamp(9, Timestamp.from(now));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        return get(orgId, id).withSecret(secret);
+    }
+
+    public Endpoint get(String orgId, String id) {
+        return db.read(c -> find(c, orgId, id)).orElseThrow(() -> new NotFoundException("webhook endpoint", id));
+    }
+
+    public Page<Endpoint> list(String orgId, String cursor, int limit) {
+        return db.read(c -> {
+            List<Endpoint> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("select " + COLUMNS + """
+                     from webhook_endpoint where org_id = ? and deleted_at is null
+                      and (?::text is null or (created_at, id) > (select created_at, id from webhook_endpoint where id = ? and org_id = ?))
+                    order by created_at, id limit ?""")) {
+                ps.setString(1, orgId);
+                ps.setString(2, cursor);
+                ps.setString(3, cursor);
+                ps.setString(4, orgId);
+                ps.setInt(5, limit + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(read(rs));
+                }
+            }
+            return Page.of(out, limit, Endpoint::id);
+        });
+    }
+
+    public Endpoint update(String orgId, String id, Spec spec) {
+        List<FieldError> errors = new ArrayList<>();
+        check(spec, errors);
+        if (!errors.isEmpty()) throw new InvalidInputException("The endpoint is invalid", errors);
+        int n = db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update webhook_endpoint set url = coalesce(?, url), description = coalesce(?, description),
+                           event_types = coalesce(?, event_types), enabled = coalesce(?, enabled),
+                           disabled_reason = case when ? then null else disabled_reason end,
+                           failing_since = case when ? then null else failing_since end, updated_at = ?
+                    where id = ? and org_id = ? and deleted_at is null""")) {
+                ps.setString(1, spec.url());
+                ps.setString(2, spec.description());
+                ps.setArray(3, spec.eventTypes() == null ? null : c.createArrayOf("text", spec.eventTypes().toArray()));
+                ps.setObject(4, spec.enabled());
+                boolean reenabled = Boolean.TRUE.equals(spec.enabled());
+                ps.setBoolean(5, reenabled);
+                ps.setBoolean(6, reenabled);
+                ps.setTimestamp(7, Timestamp.from(clock.instant()));
+                ps.setString(8, id);
+                ps.setString(9, orgId);
+                return ps.executeUpdate();
+            }
+        });
+        if (n == 0) throw new NotFoundException("webhook endpoint", id);
+        return get(orgId, id);
+    }
+
+    /** Deletes the endpoint; its pending deliveries are dropped, its history kept. */
+    public void delete(String orgId, String id) {
+        Instant now = clock.instant();
+        int n = db.tx(c -> {
+            int deleted;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update webhook_endpoint set deleted_at = ?, enabled = false, updated_at = ? where id = ? and org_id = ? and deleted_at is null")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setTimestamp(2, Timestamp.from(now));
+                ps.setString(3, id);
+                ps.setString(4, orgId);
+                deleted = ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update webhook_delivery set status = 'aborted', last_error = 'endpoint deleted', updated_at = ? where endpoint_id = ? and status = 'pending'")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setString(2, id);
+                ps.executeUpdate();
+            }
+            return deleted;
+        });
+        if (n == 0) throw new NotFoundException("webhook endpoint", id);
+    }
+
+    /** A new secret, answered once; the old one keeps signing (alongside) for {@code grace}. */
+    public Endpoint rotateSecret(String orgId, String id, Duration grace) {
+        if (grace.isNegative() || grace.compareTo(Duration.ofDays(7)) > 0) {
+            throw InvalidInputException.of("/grace_seconds", "must be from 0 to 604800 (7 days)");
+        }
+        String secret = Signer.newSecret();
+        Instant now = clock.instant();
+        int n = db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update webhook_endpoint set previous_secret = secret, previous_secret_until = ?, secret = ?, updated_at = ?
+                    where id = ? and org_id = ? and deleted_at is null""")) {
+                ps.setTimestamp(1, Timestamp.from(now.plus(grace)));
+                ps.setString(2, secret);
+                ps.setTimestamp(3, Timestamp.from(now));
+                ps.setString(4, id);
+                ps.setString(5, orgId);
+                return ps.executeUpdate();
+            }
+        });
+        if (n == 0) throw new NotFoundException("webhook endpoint", id);
+        return get(orgId, id).withSecret(secret);
+    }
+
+    /** One delivery as the API shows it, with its attempts. */
+    public record Delivery(String id, String eventId, String eventType, String status, int attempts, Instant nextAttemptAt,
+                           Integer lastStatusCode, String lastError, Instant createdAt, Instant updatedAt, List<Attempt> history) {
+    }
+
+    public record Attempt(int attempt, String nodeId, Instant startedAt, int durationMs, Integer statusCode, String error,
+                          String responseBody) {
+    }
+
+    /** An endpoint's deliveries, newest first, each with its attempts. */
+    public Page<Delivery> deliveries(String orgId, String endpointId, String status, String cursor, int limit) {
+        get(orgId, endpointId); // 404 for another organization's endpoint
+        return db.read(c -> {
+            List<Delivery> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select d.id, d.event_id, o.type, d.status, d.attempts, d.next_attempt_at, d.last_status_code, d.last_error,
+                           d.created_at, d.updated_at
+                    from webhook_delivery d join outbox o on o.seq = d.event_seq
+                    where d.endpoint_id = ? and d.org_id = ? and (?::text is null or d.status = ?)
+                      and (?::text is null or (d.created_at, d.id) < (select created_at, id from webhook_delivery where id = ?))
+                    order by d.created_at desc, d.id desc limit ?""")) {
+                ps.setString(1, endpointId);
+                ps.setString(2, orgId);
+                ps.setString(3, status);
+                ps.setString(4, status);
+                ps.setString(5, cursor);
+                ps.setString(6, cursor);
+                ps.setInt(7, limit + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Delivery(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+                                rs.getTimestamp(6).toInstant(), (Integer) rs.getObject(7), rs.getString(8),
+                                rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant(), attempts(c, rs.getString(1))));
+                    }
+                }
+            }
+            return Page.of(out, limit, Delivery::id);
+        });
+    }
+
+    private static List<Attempt> attempts(Connection c, String deliveryId) throws SQLException {
+        List<Attempt> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select attempt, node_id, started_at, duration_ms, status_code, error, response_body
+                from webhook_attempt where delivery_id = ? order by attempt""")) {
+            ps.setString(1, deliveryId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Attempt(rs.getInt(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getInt(4),
+                            (Integer) rs.getObject(5), rs.getString(6), rs.getString(7)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Sends one delivery again, now (one more attempt), whatever its state unless it is being sent. */
+    public void resend(String orgId, String deliveryId) {
+        int n = db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update webhook_delivery set status = 'pending', next_attempt_at = ?, updated_at = ?
+                    where id = ? and org_id = ? and status <> 'delivering'""")) {
+                ps.setTimestamp(1, Timestamp.from(clock.instant()));
+                ps.setTimestamp(2, Timestamp.from(clock.instant()));
+                ps.setString(3, deliveryId);
+                ps.setString(4, orgId);
+                return ps.executeUpdate();
+            }
+        });
+        if (n == 0) throw new NotFoundException("webhook delivery (not being sent)", deliveryId);
+    }
+
+    /** Sends again every failed (or aborted) delivery of the endpoint created since {@code since}; returns how many. */
+    public int replay(String orgId, String endpointId, Instant since) {
+        get(orgId, endpointId);
+        return db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update webhook_delivery set status = 'pending', next_attempt_at = ?, updated_at = ?
+                    where endpoint_id = ? and org_id = ? and status in ('failed', 'aborted') and created_at >= ?""")) {
+                ps.setTimestamp(1, Timestamp.from(clock.instant()));
+                ps.setTimestamp(2, Timestamp.from(clock.instant()));
+                ps.setString(3, endpointId);
+                ps.setString(4, orgId);
+                ps.setTimestamp(5, Timestamp.from(since));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private void check(Spec spec, List<FieldError> errors) {
+        if (spec.url() != null) {
+            String why = UrlSafety.problemWithUrl(spec.url(), allowedHosts);
+            if (why != null) errors.add(FieldError.of("/url", why));
+        }
+        if (spec.description() != null && spec.description().length() > 500) {
+            errors.add(FieldError.of("/description", "must be at most 500 characters"));
+        }
+        if (spec.eventTypes() != null) {
+            for (int i = 0; i < spec.eventTypes().size(); i++) {
+                String t = spec.eventTypes().get(i);
+                if (t == null || !t.matches("[a-z_]+\\.[a-z_]+")) {
+                    errors.add(FieldError.of("/event_types/" + i, "not an event type such as call.finished: " + t));
+                }
+            }
+        }
+    }
+
+    static java.util.Optional<Endpoint> find(Connection c, String orgId, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select " + COLUMNS
+                + " from webhook_endpoint where id = ? and org_id = ? and deleted_at is null")) {
+            ps.setString(1, id);
+            ps.setString(2, orgId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? java.util.Optional.of(read(rs)) : java.util.Optional.empty();
+            }
+        }
+    }
+
+    private static Endpoint read(ResultSet rs) throws SQLException {
+        return new Endpoint(rs.getString(1), rs.getString(2), rs.getString(3), List.of((String[]) rs.getArray(4).getArray()),
+                rs.getBoolean(5), rs.getString(6), rs.getTimestamp(7).toInstant(), rs.getTimestamp(8).toInstant(), null);
+    }
+}
