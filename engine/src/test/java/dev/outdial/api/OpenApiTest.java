@@ -76,6 +76,16 @@ class OpenApiTest {
                 "max_concurrent", 1, "max_cps", 1)).json().get("id").asText();
         check("delete", "/v1/lines/{id}", api.delete("/v1/lines/" + spareLine));
 
+        TestApi.Answer hook = api.post("/v1/webhook-endpoints", Map.of("url", "http://127.0.0.1:9/hook", "description", "CRM",
+                "event_types", List.of("call.finished", "batch.created")));
+        check("post", "/v1/webhook-endpoints", hook);
+        String hookId = hook.json().get("id").asText();
+        check("post", "/v1/webhook-endpoints", api.post("/v1/webhook-endpoints", Map.of("url", "gopher://x")));
+        check("get", "/v1/webhook-endpoints", api.get("/v1/webhook-endpoints"));
+        check("get", "/v1/webhook-endpoints/{id}", api.get("/v1/webhook-endpoints/" + hookId));
+        check("patch", "/v1/webhook-endpoints/{id}", api.patch("/v1/webhook-endpoints/" + hookId, Map.of("description", "CRM 2")));
+        check("post", "/v1/webhook-endpoints/{id}/rotate-secret", api.post("/v1/webhook-endpoints/" + hookId + "/rotate-secret",
+                Map.of("grace_seconds", 60)));
         check("post", "/v1/dnc", api.post("/v1/dnc", Map.of("phone_number", "+14155552679", "reason", "asked")));
         check("post", "/v1/dnc", api.post("/v1/dnc", Map.of("phone_number", "+14155552679")));
         check("post", "/v1/dnc/bulk", api.post("/v1/dnc/bulk", Map.of("phone_numbers", List.of("+14155552678"))));
@@ -112,6 +122,15 @@ class OpenApiTest {
         check("post", "/v1/batches/{id}/retry", api.post("/v1/batches/" + batchId + "/retry", Map.of()));
         check("post", "/v1/batches/{id}/cancel", api.post("/v1/batches/" + batchId + "/cancel", Map.of()));
         check("post", "/v1/batches/{id}/retry", api.post("/v1/batches/" + batchId + "/retry", Map.of("outcomes", List.of("canceled"))));
+
+        TestApi.Answer deliveries = api.get("/v1/webhook-endpoints/" + hookId + "/deliveries");
+        check("get", "/v1/webhook-endpoints/{id}/deliveries", deliveries);
+        assertThat(deliveries.json().get("data")).as("batch.created and call.finished events were delivered to the endpoint").isNotEmpty();
+        check("post", "/v1/webhook-deliveries/{id}/resend",
+                api.post("/v1/webhook-deliveries/" + deliveries.json().at("/data/0/id").asText() + "/resend", Map.of()));
+        check("post", "/v1/webhook-endpoints/{id}/replay", api.post("/v1/webhook-endpoints/" + hookId + "/replay",
+                Map.of("since", "2026-01-01T00:00:00Z")));
+        check("delete", "/v1/webhook-endpoints/{id}", api.delete("/v1/webhook-endpoints/" + hookId));
 
         assertThat(failures).isEmpty();
         assertThat(exercised).as("every documented operation was called").containsAll(documentedOperations());
