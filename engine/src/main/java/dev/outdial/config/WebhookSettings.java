@@ -13,10 +13,10 @@ import java.util.stream.Collectors;
  * @param retrySchedule         the wait before each retry after the first attempt; its length is the number of
  *                              retries (default Svix's: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)
  * @param requestTimeout        a receiver must answer within this (default 15 s)
- * @param perEndpointConcurrency deliveries in flight per endpoint on one node (default 4), so a slow receiver
+ * @param perEndpointConcurrency deliveries in flight per endpoint on one node (default 16), so a slow receiver
  *                              holds only its own slots
  * @param lease                 how long a claimed delivery stays this node's before another may take it (default 60 s)
- * @param pollInterval          how often the loop looks for due deliveries when idle (default 500 ms)
+ * @param pollInterval          how often the loop looks for due deliveries when idle (default 100 ms: one index probe)
  * @param disableAfter          an endpoint failing continuously this long is disabled (default 5 days)
  * @param allowedHosts          hosts that may resolve to loopback, link-local or private addresses
  *                              ({@code OUTDIAL_WEBHOOK_ALLOW_HOSTS}, comma-separated; {@code *} allows every host);
@@ -41,7 +41,7 @@ public record WebhookSettings(boolean enabled, List<Duration> retrySchedule, Dur
     public static WebhookSettings defaults() {
         return new WebhookSettings(true, List.of(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30),
                 Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(10), Duration.ofHours(10)),
-                Duration.ofSeconds(15), 4, Duration.ofSeconds(60), Duration.ofMillis(500), Duration.ofDays(5), Set.of());
+                Duration.ofSeconds(15), 16, Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofDays(5), Set.of());
     }
 
     public WebhookSettings withEnabled(boolean on) {

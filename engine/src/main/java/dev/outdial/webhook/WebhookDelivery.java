@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +55,7 @@ public final class WebhookDelivery implements AutoCloseable {
     private final HttpClient http;
     private final Map<String, Semaphore> slots = new ConcurrentHashMap<>();
     private volatile boolean running;
-    private Thread loop;
+    private volatile Thread loop;
 
     public WebhookDelivery(Database db, Clock clock, String nodeId, WebhookSettings settings) {
         this.db = db;
@@ -75,11 +76,10 @@ public final class WebhookDelivery implements AutoCloseable {
         while (running) {
             try {
                 expireLeases();
-                round(false);
-                Thread.sleep(settings.pollInterval().toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                // Go again at once while rounds start sends; when none could start (no due work, or every
+                // endpoint's slots busy), wait for a send to end or for the poll interval.
+                if (round(false) == 0) LockSupport.parkNanos(settings.pollInterval().toNanos());
+                if (Thread.interrupted()) return;
             } catch (Throwable t) { // the loop must never die
                 log.error("webhooks: delivery round failed; retrying", t);
                 try {
@@ -135,6 +135,8 @@ public final class WebhookDelivery implements AutoCloseable {
                         log.error("webhook delivery {}: unexpected error; its lease will expire and it will be sent again", d.id(), t);
                     } finally {
                         free.release();
+                        Thread l = loop;
+                        if (l != null) LockSupport.unpark(l); // a slot is free: the loop may claim again
                     }
                 }));
             }

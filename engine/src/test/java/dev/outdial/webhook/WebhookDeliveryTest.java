@@ -157,21 +157,23 @@ class WebhookDeliveryTest {
     void a_hanging_receiver_holds_only_its_own_slots_and_never_delays_a_healthy_one() throws Exception {
         f = Fixture.manual(clock);
         Outdial node = node("hooks", settings());
+        int slots = settings().perEndpointConcurrency();
         Receiver slow = receiver(Receiver.started().hang());
         Receiver fast = receiver(Receiver.started());
         endpoint(f.api(), slow.url(), null);
         endpoint(f.api(), fast.url(), null);
-        events(10, "call.finished");
+        int n = slots + 10;
+        events(n, "call.finished");
 
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (fast.requests.size() < 10 && System.nanoTime() < deadline) { // rounds, as the loop runs them
+        while (fast.requests.size() < n && System.nanoTime() < deadline) { // rounds, as the loop runs them
             node.webhooks().startDue();
             Thread.sleep(10);
         }
-        assertThat(fast.requests).as("the healthy receiver got everything while the other hangs").hasSize(10);
-        assertThat(slow.requests.size()).as("the hanging one holds at most its 4 slots").isLessThanOrEqualTo(4);
+        assertThat(fast.requests).as("the healthy receiver got everything while the other hangs").hasSize(n);
+        assertThat(slow.requests.size()).as("the hanging one holds at most its slots").isLessThanOrEqualTo(slots);
         assertThat(f.sql("select count(*) from webhook_delivery d join webhook_endpoint e on e.id = d.endpoint_id"
-                + " where e.url = '" + slow.url() + "' and d.status = 'delivering'")).isEqualTo("4");
+                + " where e.url = '" + slow.url() + "' and d.status = 'delivering'")).isEqualTo(Integer.toString(slots));
         slow.release();
     }
 
