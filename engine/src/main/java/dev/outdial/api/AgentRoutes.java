@@ -1,5 +1,7 @@
 package dev.outdial.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.outdial.webhook.WebhookEndpoints;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outdial.campaign.Agent;
 import dev.outdial.campaign.Agents;
@@ -20,23 +22,31 @@ import java.util.Set;
 /** {@code /v1/agents}: create, list, get, update (PATCH), delete. */
 final class AgentRoutes {
     private static final Set<String> FIELDS = Set.of("name", "prompt", "first_message", "language", "voice", "variables",
-            "default_variables", "timezone", "max_duration_seconds", "retry_policy", "calling_window");
+            "default_variables", "timezone", "max_duration_seconds", "retry_policy", "calling_window", "hooks");
     /** Bounds on a call's length: at least 10 s, at most 4 h. */
     private static final int MIN_DURATION_S = 10;
     private static final int MAX_DURATION_S = 4 * 3600;
 
     private final Agents agents;
     private final Idempotency idempotency;
+    private final WebhookEndpoints webhooks;
 
-    AgentRoutes(Agents agents, Idempotency idempotency) {
+    AgentRoutes(Agents agents, Idempotency idempotency, WebhookEndpoints webhooks) {
         this.agents = agents;
         this.idempotency = idempotency;
+        this.webhooks = webhooks;
     }
 
     void register(RoutesConfig r) {
         r.post("/v1/agents", idempotency.wrap(this::create));
-        r.get("/v1/agents", ctx -> Http.json(ctx, 200, Http.page(agents.list(Auth.org(ctx), ctx.queryParam("cursor"), Http.limit(ctx)))));
-        r.get("/v1/agents/{id}", ctx -> Http.json(ctx, 200, agents.get(Auth.org(ctx), ctx.pathParam("id"))));
+        r.get("/v1/agents", ctx -> {
+            String org = Auth.org(ctx);
+            var page = agents.list(org, ctx.queryParam("cursor"), Http.limit(ctx));
+            Map<String, Object> out = Http.page(page);
+            out.put("data", page.data().stream().map(a -> render(org, a)).toList());
+            Http.json(ctx, 200, out);
+        });
+        r.get("/v1/agents/{id}", ctx -> Http.json(ctx, 200, render(Auth.org(ctx), agents.get(Auth.org(ctx), ctx.pathParam("id")))));
         r.patch("/v1/agents/{id}", this::update);
         r.delete("/v1/agents/{id}", ctx -> {
             agents.delete(Auth.org(ctx), ctx.pathParam("id"));
@@ -46,8 +56,42 @@ final class AgentRoutes {
 
     private void create(Context ctx) {
         List<FieldError> errors = new ArrayList<>();
-        Agent.Spec spec = spec(Body.of(ctx, errors), errors);
-        Http.json(ctx, 201, agents.create(Auth.org(ctx), spec));
+        Body body = Body.of(ctx, errors);
+        List<WebhookEndpoints.Hook> hooks = hooks(body, errors);
+        Agent.Spec spec = spec(body, errors);
+        String org = Auth.org(ctx);
+        Agent agent = agents.create(org, spec);
+        if (hooks != null) webhooks.replaceAgentHooks(org, agent.id(), hooks);
+        Http.json(ctx, 201, render(org, agent));
+    }
+
+    /** The agent as answered: its fields and its hooks (HappyRobot's use-case hooks: url and headers). */
+    private Map<String, Object> render(String org, Agent agent) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> out = new java.util.LinkedHashMap<>(Json.MAPPER.convertValue(agent, Map.class));
+        out.put("hooks", webhooks.agentHooks(org, agent.id()));
+        return out;
+    }
+
+    /** The request's hooks, checked (null: the request does not set them). */
+    private List<WebhookEndpoints.Hook> hooks(Body b, List<FieldError> errors) {
+        JsonNode n = b.node().get("hooks");
+        if (n == null || n.isNull()) return null;
+        if (!n.isArray()) {
+            errors.add(FieldError.of("/hooks", "must be an array of {url, headers: [{key, value}]}"));
+            return null;
+        }
+        List<WebhookEndpoints.Hook> out = new ArrayList<>();
+        for (JsonNode h : n) {
+            List<WebhookEndpoints.Header> headers = new ArrayList<>();
+            for (JsonNode hd : h.path("headers")) {
+                headers.add(new WebhookEndpoints.Header(hd.path("key").isTextual() ? hd.path("key").asText() : null,
+                        hd.path("value").isTextual() ? hd.path("value").asText() : null));
+            }
+            out.add(new WebhookEndpoints.Hook(h.path("url").isTextual() ? h.path("url").asText() : null, headers));
+        }
+        errors.addAll(webhooks.checkHooks(out));
+        return out;
     }
 
     private void update(Context ctx) {
@@ -55,10 +99,15 @@ final class AgentRoutes {
         Agent current = agents.get(org, ctx.pathParam("id"));
         List<FieldError> errors = new ArrayList<>();
         Body patch = Body.of(ctx, errors);
+        List<WebhookEndpoints.Hook> hooks = hooks(patch, errors);
         ObjectNode base = Json.MAPPER.valueToTree(current);
         base.remove(List.of("id", "created_at", "updated_at"));
-        Agent.Spec spec = spec(new Body(Body.merge(base, patch.node()), "", errors, null), errors);
-        Http.json(ctx, 200, agents.update(org, current.id(), spec));
+        ObjectNode merged = Body.merge(base, patch.node());
+        merged.remove("hooks");
+        Agent.Spec spec = spec(new Body(merged, "", errors, null), errors);
+        Agent updated = agents.update(org, current.id(), spec);
+        if (hooks != null) webhooks.replaceAgentHooks(org, updated.id(), hooks);
+        Http.json(ctx, 200, render(org, updated));
     }
 
     static Agent.Spec spec(Body b, List<FieldError> errors) {

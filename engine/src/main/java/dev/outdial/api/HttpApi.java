@@ -49,10 +49,10 @@ public final class HttpApi implements AutoCloseable {
             new BatchCallingRoutes(auth, s.intake(), s.batches(), s.calls(), s.agents(), s.lines()).register(config.routes);
             new CallsRoutes(auth, s.clock(), s.intake(), s.calls(), s.lines()).register(config.routes);
             new WeyaRoutes(auth, s.intake(), s.batches(), s.lines()).register(config.routes);
-            new DialRoutes(auth, s.clock(), s.intake(), s.calls(), s.agents(), s.lines()).register(config.routes);
+            new DialRoutes(auth, s.clock(), s.intake(), s.calls(), s.agents(), s.lines(), s.webhooks()).register(config.routes);
             config.routes.before("/v1/*", auth::require);
             new OrganizationRoutes(s.organizations()).register(config.routes);
-            new AgentRoutes(s.agents(), idempotency).register(config.routes);
+            new AgentRoutes(s.agents(), idempotency, s.webhooks()).register(config.routes);
             new LineRoutes(s.lines(), idempotency, s.providers()).register(config.routes);
             new BatchRoutes(s.intake(), s.batches(), s.calls(), idempotency).register(config.routes);
             new DoNotCallRoutes(s.dnc(), idempotency).register(config.routes);

@@ -170,7 +170,7 @@ public final class WebhookDelivery implements AutoCloseable {
 
     /** A claimed delivery with all it takes to send it. */
     record Claimed(String id, int attempt, String eventId, String orgId, String endpointId, String url, List<String> secrets,
-                   String type, Instant eventAt, String payload, Instant failingSince) {
+                   String type, Instant eventAt, String payload, Instant failingSince, String headersJson) {
     }
 
     /** Claims up to {@code max} due deliveries of one endpoint under this node's lease. Package-private for crash tests. */
@@ -187,7 +187,7 @@ public final class WebhookDelivery implements AutoCloseable {
                     from due, webhook_endpoint e, outbox o
                     where d.id = due.id and e.id = d.endpoint_id and o.seq = d.event_seq
                     returning d.id, d.attempts, d.event_id, d.org_id, e.id, e.url, e.secret, e.previous_secret,
-                              e.previous_secret_until, o.type, o.created_at, o.payload::text, e.failing_since""")) {
+                              e.previous_secret_until, o.type, o.created_at, o.payload::text, e.failing_since, e.headers::text""")) {
                 ps.setString(1, endpointId);
                 ps.setTimestamp(2, Timestamp.from(now));
                 ps.setInt(3, max);
@@ -202,7 +202,7 @@ public final class WebhookDelivery implements AutoCloseable {
                         Timestamp failing = rs.getTimestamp(13);
                         out.add(new Claimed(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getString(5),
                                 rs.getString(6), secrets, rs.getString(10), rs.getTimestamp(11).toInstant(), rs.getString(12),
-                                failing == null ? null : failing.toInstant()));
+                                failing == null ? null : failing.toInstant(), rs.getString(14)));
                     }
                 }
             }
@@ -237,7 +237,11 @@ public final class WebhookDelivery implements AutoCloseable {
             String blocked = UrlSafety.problemWithHost(uri.getHost(), settings.allowedHosts());
             if (blocked != null) return new Result(null, "blocked: " + blocked, null, false);
             long ts = now.getEpochSecond();
-            HttpRequest req = HttpRequest.newBuilder(uri).timeout(settings.requestTimeout())
+            HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(settings.requestTimeout());
+            for (var h : dev.outdial.store.Json.MAPPER.readTree(d.headersJson())) { // an agent hook's own headers (names checked on save)
+                builder.header(h.path("key").asText(), h.path("value").asText());
+            }
+            HttpRequest req = builder
                     .header("Content-Type", "application/json")
                     .header("User-Agent", "Outdial-Webhooks/1")
                     .header("webhook-id", d.eventId())

@@ -266,6 +266,104 @@ public final class WebhookEndpoints {
         });
     }
 
+    /** An agent's hook, HappyRobot's shape: a URL and headers added to every request. */
+    public record Hook(String url, List<Header> headers) {
+    }
+
+    public record Header(String key, String value) {
+    }
+
+    /** Checks hooks before anything is saved; errors at {@code /hooks/i/...}. */
+    public List<FieldError> checkHooks(List<Hook> hooks) {
+        List<FieldError> errors = new ArrayList<>();
+        for (int i = 0; i < hooks.size(); i++) {
+            Hook h = hooks.get(i);
+            String why = h.url() == null ? "is required" : UrlSafety.problemWithUrl(h.url(), allowedHosts);
+            if (why != null) errors.add(FieldError.of("/hooks/" + i + "/url", why));
+            for (int j = 0; j < h.headers().size(); j++) {
+                Header hd = h.headers().get(j);
+                if (hd.key() == null || !hd.key().matches("[A-Za-z0-9-]{1,100}") || RESERVED.contains(hd.key().toLowerCase(java.util.Locale.ROOT))) {
+                    errors.add(FieldError.of("/hooks/" + i + "/headers/" + j + "/key", "must be a header name other than "
+                            + RESERVED + ": " + hd.key()));
+                }
+                if (hd.value() == null || hd.value().length() > 4096 || hd.value().chars().anyMatch(ch -> ch < 0x20)) {
+                    errors.add(FieldError.of("/hooks/" + i + "/headers/" + j + "/value", "must be text of at most 4,096 characters"));
+                }
+            }
+        }
+        return errors;
+    }
+
+    /** Headers Outdial sets itself; a hook may not replace them. */
+    static final Set<String> RESERVED = Set.of("content-type", "content-length", "host", "user-agent", "webhook-id",
+            "webhook-timestamp", "webhook-signature");
+
+    /** Replaces an agent's hooks with {@code hooks}: the old endpoints are deleted (their pending deliveries aborted). */
+    public void replaceAgentHooks(String orgId, String agentId, List<Hook> hooks) {
+        Instant now = clock.instant();
+        db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update webhook_delivery set status = 'aborted', last_error = 'hook replaced', updated_at = ?
+                    where status = 'pending' and endpoint_id in
+                      (select id from webhook_endpoint where agent_id = ? and org_id = ? and deleted_at is null)""")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setString(2, agentId);
+                ps.setString(3, orgId);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update webhook_endpoint set deleted_at = ?, enabled = false where agent_id = ? and org_id = ? and deleted_at is null")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setString(2, agentId);
+                ps.setString(3, orgId);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into webhook_endpoint (id, org_id, agent_id, url, description, headers, secret, created_at, updated_at)
+                    values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)""")) {
+                for (Hook h : hooks) {
+                    ps.setString(1, Ids.next("whe"));
+                    ps.setString(2, orgId);
+                    ps.setString(3, agentId);
+                    ps.setString(4, h.url());
+                    ps.setString(5, "hook of agent " + agentId);
+                    ps.setString(6, dev.outdial.store.Json.write(h.headers()));
+                    ps.setString(7, Signer.newSecret());
+                    ps.setTimestamp(8, Timestamp.from(now));
+                    ps.setTimestamp(9, Timestamp.from(now));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** An agent's hooks, oldest first. */
+    public List<Hook> agentHooks(String orgId, String agentId) {
+        return db.read(c -> {
+            List<Hook> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select url, headers::text from webhook_endpoint
+                    where agent_id = ? and org_id = ? and deleted_at is null order by created_at, id""")) {
+                ps.setString(1, agentId);
+                ps.setString(2, orgId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        List<Header> headers = new ArrayList<>();
+                        for (var m : dev.outdial.store.Json.MAPPER.readTree(rs.getString(2))) {
+                            headers.add(new Header(m.path("key").asText(), m.path("value").asText()));
+                        }
+                        out.add(new Hook(rs.getString(1), headers));
+                    }
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException("webhook_endpoint.headers is not JSON", e);
+                }
+            }
+            return out;
+        });
+    }
+
     private void check(Spec spec, List<FieldError> errors) {
         if (spec.url() != null) {
             String why = UrlSafety.problemWithUrl(spec.url(), allowedHosts);

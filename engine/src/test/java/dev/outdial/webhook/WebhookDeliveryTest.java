@@ -249,6 +249,43 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void an_agents_hooks_get_only_that_agents_events_with_their_custom_headers() throws Exception {
+        f = Fixture.manual(clock);
+        Outdial node = node("hooks", settings());
+        Receiver crm = receiver(Receiver.started());
+        TestApi api = f.api();
+        TestApi.Answer created = api.post("/v1/agents", Map.of("name", "With hooks", "prompt", "Hi {{name}}",
+                "variables", List.of(Map.of("name", "name", "type", "string")),
+                "hooks", List.of(Map.of("url", crm.url(), "headers", List.of(Map.of("key", "X-Api-Key", "value", "abc"))))));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String hooked = created.json().get("id").asText();
+        assertThat(created.json().at("/hooks/0/headers/0/key").asText()).isEqualTo("X-Api-Key");
+        String plain = f.agent();
+        String line = f.line(5, 5);
+        String mine = api.post("/v1/batches", Map.of("name", "mine", "agent_id", hooked, "line_id", line,
+                "recipients", List.of(Map.of("phone_number", "+14155552670", "variables", Map.of("name", "A"))))).json().get("id").asText();
+        String theirs = api.post("/v1/batches", Map.of("name", "theirs", "agent_id", plain, "line_id", line,
+                "recipients", List.of(Map.of("phone_number", "+14155552671", "variables", Map.of("name", "B"))))).json().get("id").asText();
+        node.webhooks().deliverDue();
+        assertThat(crm.requests).isNotEmpty();
+        for (Receiver.Request r : crm.requests) {
+            assertThat(r.header("X-Api-Key")).isEqualTo("abc");
+            assertThat(r.body()).contains(mine).doesNotContain(theirs);
+        }
+
+        TestApi.Answer dial = api.post("/api/v1/dial/outbound", Map.of("use_case_id", hooked, "number_id", line,
+                "phone_number", "+14155552672", "params", Map.of("name", "C")));
+        assertThat(dial.json().at("/use_case/hooks/0/url").asText()).isEqualTo(crm.url());
+
+        TestApi.Answer bad = api.patch("/v1/agents/" + hooked, Map.of("hooks", List.of(Map.of("url", crm.url(),
+                "headers", List.of(Map.of("key", "webhook-id", "value", "forged"))))));
+        assertThat(bad.status()).isEqualTo(422);
+        assertThat(bad.json().at("/errors/0/pointer").asText()).isEqualTo("/hooks/0/headers/0/key");
+        TestApi.Answer none = api.patch("/v1/agents/" + hooked, Map.of("hooks", List.of()));
+        assertThat(none.json().get("hooks")).isEmpty();
+    }
+
+    @Test
     void urls_inside_the_network_are_refused_unless_their_host_is_allowed() {
         f = Fixture.manual(clock);
         WebhookEndpoints strict = new WebhookEndpoints(f.db, clock, Set.of());

@@ -15,6 +15,7 @@ import dev.outdial.campaign.Lines;
 import dev.outdial.campaign.Page;
 import dev.outdial.campaign.Recipient;
 import dev.outdial.store.Json;
+import dev.outdial.webhook.WebhookEndpoints;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -46,14 +47,16 @@ public final class DialRoutes {
     private final Calls calls;
     private final Agents agents;
     private final Lines lines;
+    private final WebhookEndpoints webhooks;
 
-    public DialRoutes(Auth auth, Clock clock, Intake intake, Calls calls, Agents agents, Lines lines) {
+    public DialRoutes(Auth auth, Clock clock, Intake intake, Calls calls, Agents agents, Lines lines, WebhookEndpoints webhooks) {
         this.auth = auth;
         this.clock = clock;
         this.intake = intake;
         this.calls = calls;
         this.agents = agents;
         this.lines = lines;
+        this.webhooks = webhooks;
     }
 
     public void register(RoutesConfig routes) {
@@ -108,11 +111,12 @@ public final class DialRoutes {
         }
         Agent agent = agents.get(org, first.agentId());
         String from = lines.get(org, first.lineId()).phoneNumber();
+        List<WebhookEndpoints.Hook> hooks = webhooks.agentHooks(org, agent.id());
         List<Map<String, Object>> out = new ArrayList<>();
         String cursor = null;
         do {
             Page<Call> page = calls.listByBatch(org, result.batch().id(), null, null, cursor, 1000);
-            for (Call c : page.data()) out.add(UseCaseView.call(c, agent, org, from));
+            for (Call c : page.data()) out.add(UseCaseView.call(c, agent, hooks, org, from));
             cursor = page.nextCursor();
         } while (cursor != null);
         ctx.status(200).contentType("application/json").result(Json.writeBytesKeepingNulls(batched ? out : out.get(0)));

@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * HappyRobot's shapes (seed 003): an Outdial agent as a "use case", and a call as HappyRobot's call
  * object. The use case shows what the agent holds (name, language, timezone, calling window as
- * work hours, default params, max duration); what agents do not hold yet (extraction fields,
- * classification tags, hooks, answering-machine settings, transfer number) answers as empty or
+ * work hours, default params, max duration, hooks with their headers); what agents do not hold yet
+ * (extraction fields, classification tags, answering-machine settings, transfer number) answers as empty or
  * off, with every field of the seed present and of its type.
  */
 final class UseCaseView {
@@ -20,7 +20,7 @@ final class UseCaseView {
     private UseCaseView() {
     }
 
-    static Map<String, Object> call(Call c, Agent agent, String orgId, String from) {
+    static Map<String, Object> call(Call c, Agent agent, List<?> hooks, String orgId, String from) {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("call_sid", null); // the carrier's id, once a SIP or Twilio leg exists
         metadata.put("from", from);
@@ -33,13 +33,13 @@ final class UseCaseView {
         m.put("id", c.id());
         m.put("organization_id", orgId);
         m.put("metadata", metadata);
-        m.put("use_case", useCase(agent, orgId));
+        m.put("use_case", useCase(agent, hooks, orgId));
         m.put("params", c.variables());
         m.put("created", c.createdAt().toString());
         return m;
     }
 
-    static Map<String, Object> useCase(Agent a, String orgId) {
+    static Map<String, Object> useCase(Agent a, List<?> hooks, String orgId) {
         Map<String, Object> window = a.callingWindow();
         Map<String, Object> detailed = detailedWorkHours(window);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -57,7 +57,7 @@ final class UseCaseView {
         m.put("generic_after_hours_message", null);
         m.put("enable_detailed_work_hours", !detailed.isEmpty());
         m.put("keywords", List.of());
-        m.put("hooks", List.of());
+        m.put("hooks", hooks);
         m.put("params", a.defaultVariables());
         m.put("amd", false);
         m.put("amd_behavior", null);
