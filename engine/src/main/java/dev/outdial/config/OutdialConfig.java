@@ -60,7 +60,7 @@ public record OutdialConfig(
                 env.getOrDefault("OUTDIAL_NODE_ID", "node-" + UUID.randomUUID().toString().substring(0, 8)),
                 DispatchSettings.defaults(),
                 SimulatedSettings.defaults(),
-                WebhookSettings.defaults().withAllowedHosts(WebhookSettings.hosts(env.getOrDefault("OUTDIAL_WEBHOOK_ALLOW_HOSTS", ""))));
+                webhooks(env));
     }
 
     public OutdialConfig withPort(int port) {
@@ -97,6 +97,12 @@ public record OutdialConfig(
         return "port=" + port + " dataDir=" + dataDir + " db=" + (dbUrl == null ? "embedded" : dbUrl)
                 + " dbUser=" + dbUser + " dbPassword=" + (dbPassword == null ? "-" : "****")
                 + " node=" + nodeId + " " + dispatch + " " + simulated + " " + webhooks;
+    }
+
+    private static WebhookSettings webhooks(Map<String, String> env) {
+        WebhookSettings w = WebhookSettings.defaults().withAllowedHosts(WebhookSettings.hosts(env.getOrDefault("OUTDIAL_WEBHOOK_ALLOW_HOSTS", "")));
+        String schedule = env.get("OUTDIAL_WEBHOOK_RETRY_SCHEDULE");
+        return schedule == null ? w : w.withRetrySchedule(WebhookSettings.schedule(schedule));
     }
 
     private static int port(String s) {

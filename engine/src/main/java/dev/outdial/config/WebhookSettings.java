@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
  *
  * @param enabled               run the delivery loop on this node (default true; tests drive it by hand)
  * @param retrySchedule         the wait before each retry after the first attempt; its length is the number of
- *                              retries (default Svix's: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)
+ *                              retries (default Svix's: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h;
+ *                              {@code OUTDIAL_WEBHOOK_RETRY_SCHEDULE}, e.g. {@code 5s,5m,30m,2h,5h,10h,10h})
  * @param requestTimeout        a receiver must answer within this (default 15 s)
  * @param perEndpointConcurrency deliveries in flight per endpoint on one node (default 16), so a slow receiver
  *                              holds only its own slots
@@ -58,6 +59,27 @@ public record WebhookSettings(boolean enabled, List<Duration> retrySchedule, Dur
 
     public WebhookSettings withAllowedHosts(Set<String> hosts) {
         return new WebhookSettings(enabled, retrySchedule, requestTimeout, perEndpointConcurrency, lease, pollInterval, disableAfter, hosts);
+    }
+
+    /** Parses a retry schedule such as {@code 5s,5m,30m,2h}: whole numbers with s, m, h or d; an empty text is no retries. */
+    public static List<Duration> schedule(String csv) {
+        List<Duration> out = new java.util.ArrayList<>();
+        for (String part : csv.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) continue;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(p);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("OUTDIAL_WEBHOOK_RETRY_SCHEDULE: '" + p + "' is not a wait such as 5s, 5m, 2h or 1d");
+            }
+            long n = Long.parseLong(m.group(1));
+            out.add(switch (m.group(2)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            });
+        }
+        return out;
     }
 
     /** Parses a comma-separated host list; blanks are dropped. */

@@ -28,6 +28,7 @@ final class Receiver implements AutoCloseable {
     private final int port;
     private volatile int status = 200;
     private volatile boolean abort;
+    private volatile String location;
     private volatile CountDownLatch hold;
     private HttpServer server;
 
@@ -67,6 +68,7 @@ final class Receiver implements AutoCloseable {
                 }
             }
             if (abort) ex.getResponseHeaders().add("webhook-delivery", "abort-message");
+            if (location != null) ex.getResponseHeaders().add("Location", location);
             byte[] answer = ("status " + status).getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(status, answer.length);
             ex.getResponseBody().write(answer);
@@ -82,6 +84,11 @@ final class Receiver implements AutoCloseable {
 
     Receiver answer(int code) {
         this.status = code;
+        return this;
+    }
+
+    Receiver location(String url) {
+        this.location = url;
         return this;
     }
 

@@ -286,6 +286,19 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void a_redirect_is_not_followed_but_counted_as_a_failure() {
+        f = Fixture.manual(clock);
+        Outdial node = node("hooks", settings());
+        Receiver target = receiver(Receiver.started());
+        Receiver redirecting = receiver(Receiver.started().answer(307).location(target.url()));
+        endpoint(f.api(), redirecting.url(), null);
+        events(1, "call.finished");
+        assertThat(node.webhooks().deliverDue()).isEqualTo(1);
+        assertThat(target.requests).as("never followed").isEmpty();
+        assertThat(f.sql("select status || '/' || last_status_code from webhook_delivery")).isEqualTo("pending/307");
+    }
+
+    @Test
     void urls_inside_the_network_are_refused_unless_their_host_is_allowed() {
         f = Fixture.manual(clock);
         WebhookEndpoints strict = new WebhookEndpoints(f.db, clock, Set.of());
