@@ -42,6 +42,11 @@ public final class PhoneNumbers {
             return SIP_URI.matcher(s).matches() ? new Parsed(s, null)
                     : new Parsed(null, "not a valid SIP URI (expected sip:user@host): " + raw);
         }
+        PhoneNumber fast = canonicalE164(s);
+        if (fast != null && PHONES.isValidNumber(fast)) {
+            String e164 = PHONES.format(fast, PhoneNumberUtil.PhoneNumberFormat.E164);
+            if (e164.equals(s)) return new Parsed(e164, null, fast);
+        }
         String region = defaultRegion == null ? "ZZ" : defaultRegion.toUpperCase(Locale.ROOT);
         try {
             PhoneNumber n = PHONES.parse(s, region);
@@ -56,6 +61,30 @@ public final class PhoneNumbers {
             };
             return new Parsed(null, why + ": " + raw);
         }
+    }
+
+    /**
+     * The number of a string already in canonical E.164 ({@code +} and 7 to 15 digits, no leading zero
+     * after the country code), built without libphonenumber's general parser: most batches arrive
+     * like this, and the general parser's normalizing regular expressions cost ~4.5 of its ~6 µs per
+     * number. Country codes are a prefix code, so the first 1–3 digits that name a country are it.
+     * Null for anything else, which the general parser then reads; a number built here is still
+     * validated by libphonenumber, and kept only if it formats back to the same string.
+     */
+    static PhoneNumber canonicalE164(String s) {
+        int len = s.length();
+        if (len < 8 || len > 16 || s.charAt(0) != '+' || s.charAt(1) == '0') return null;
+        for (int i = 1; i < len; i++) {
+            char ch = s.charAt(i);
+            if (ch < '0' || ch > '9') return null;
+        }
+        for (int ccLength = 1; ccLength <= 3; ccLength++) {
+            int cc = Integer.parseInt(s, 1, 1 + ccLength, 10);
+            if ("ZZ".equals(PHONES.getRegionCodeForCountryCode(cc))) continue; // no country has this code (001: non-geographic)
+            if (1 + ccLength >= len || s.charAt(1 + ccLength) == '0') return null; // leading zeros: the general parser's job
+            return new PhoneNumber().setCountryCode(cc).setNationalNumber(Long.parseLong(s, 1 + ccLength, len, 10));
+        }
+        return null;
     }
 
     static boolean isKnownRegion(String region) {
