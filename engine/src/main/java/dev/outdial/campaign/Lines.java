@@ -111,9 +111,13 @@ public final class Lines {
     public void delete(String orgId, String id) {
         int n = db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "select count(*) from call where line_id = ? and org_id = ? and state <> 'finished'")) {
+                    // Two counts, each on its partial index (call_due, call_active), instead of a scan of the line's history.
+                    "select (select count(*) from call where line_id = ? and org_id = ? and phase = 0)"
+                    + " + (select count(*) from call where line_id = ? and org_id = ? and phase = 1)")) {
                 ps.setString(1, id);
                 ps.setString(2, orgId);
+                ps.setString(3, id);
+                ps.setString(4, orgId);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (rs.getInt(1) > 0) {

@@ -66,6 +66,7 @@ final class Pacer {
         running = false;
         Thread t = thread;
         if (t != null) {
+            t.interrupt(); // out of a wait for a free start slot
             LockSupport.unpark(t);
             try {
                 t.join(5_000);
@@ -94,7 +95,17 @@ final class Pacer {
     private void startDueAsync() throws InterruptedException {
         List<ClaimedCall> due;
         while (!(due = takeDue()).isEmpty()) {
-            inFlight.acquire();
+            try {
+                inFlight.acquire();
+            } catch (InterruptedException e) {
+                queue.addAll(due); // stopping: back to the queue, which stop() hands over for release
+                throw e;
+            }
+            if (!running) {
+                inFlight.release();
+                queue.addAll(due);
+                return;
+            }
             List<ClaimedCall> group = due;
             Thread.ofVirtual().name("pacer-start").start(() -> {
                 try {

@@ -248,10 +248,11 @@ public final class WebhookDelivery implements AutoCloseable {
                     .header("webhook-timestamp", Long.toString(ts))
                     .header("webhook-signature", Signer.signature(d.secrets(), d.eventId(), ts, body))
                     .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+            long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
             HttpResponse<InputStream> res = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            String kept;
-            try (InputStream in = res.body()) {
-                kept = new String(in.readNBytes(KEEP_RESPONSE_BYTES), StandardCharsets.UTF_8);
+            String kept = readBody(res.body(), deadline);
+            if (kept == null) {
+                return new Result(null, "timeout after " + settings.requestTimeout().toSeconds() + " s reading the answer's body", null, false);
             }
             boolean abort = res.headers().firstValue("webhook-delivery").map("abort-message"::equalsIgnoreCase).orElse(false);
             return new Result(res.statusCode(), null, kept, abort);
@@ -263,6 +264,32 @@ public final class WebhookDelivery implements AutoCloseable {
             Thread.currentThread().interrupt();
             return new Result(null, "interrupted", null, false);
         }
+    }
+
+    /**
+     * The first bytes of an answer's body, or null if it does not arrive by {@code deadlineNanos}:
+     * the client's request timeout covers only the wait for the headers, and a receiver that stalls
+     * mid-body must not hold a send slot forever.
+     */
+    private static String readBody(InputStream in, long deadlineNanos) throws InterruptedException {
+        byte[][] read = new byte[1][];
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                read[0] = in.readNBytes(KEEP_RESPONSE_BYTES);
+            } catch (IOException e) {
+                read[0] = new byte[0];
+            }
+        });
+        long waitMs = Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
+        reader.join(waitMs);
+        boolean stalled = reader.isAlive();
+        try {
+            in.close(); // done either way; closing also unblocks a reader stuck on a stalled body
+        } catch (IOException ignored) {
+            // the connection is dropped; nothing to do
+        }
+        reader.join(1000);
+        return stalled || read[0] == null ? null : new String(read[0], StandardCharsets.UTF_8);
     }
 
     private void record(Claimed d, Instant started, int ms, Result r) {
@@ -321,9 +348,9 @@ public final class WebhookDelivery implements AutoCloseable {
 
     /** A success ends an endpoint's failing streak; a streak longer than disableAfter disables it, announced. */
     private void endpointHealth(java.sql.Connection c, Claimed d, boolean ok, Instant now) throws java.sql.SQLException {
-        if (ok) {
-            if (d.failingSince() == null) return;
-            try (PreparedStatement ps = c.prepareStatement("update webhook_endpoint set failing_since = null where id = ?")) {
+        if (ok) { // always: another send of this endpoint may have started a failing streak since this one was claimed
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update webhook_endpoint set failing_since = null where id = ? and failing_since is not null")) {
                 ps.setString(1, d.endpointId());
                 ps.executeUpdate();
             }

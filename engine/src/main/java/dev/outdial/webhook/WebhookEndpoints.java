@@ -286,8 +286,9 @@ public final class WebhookEndpoints {
                     errors.add(FieldError.of("/hooks/" + i + "/headers/" + j + "/key", "must be a header name other than "
                             + RESERVED + ": " + hd.key()));
                 }
-                if (hd.value() == null || hd.value().length() > 4096 || hd.value().chars().anyMatch(ch -> ch < 0x20)) {
-                    errors.add(FieldError.of("/hooks/" + i + "/headers/" + j + "/value", "must be text of at most 4,096 characters"));
+                if (hd.value() == null || hd.value().length() > 4096 || hd.value().chars().anyMatch(ch -> ch < 0x20 || ch > 0x7E)) {
+                    errors.add(FieldError.of("/hooks/" + i + "/headers/" + j + "/value",
+                            "must be printable ASCII of at most 4,096 characters"));
                 }
             }
         }
@@ -296,7 +297,8 @@ public final class WebhookEndpoints {
 
     /** Headers Outdial sets itself; a hook may not replace them. */
     static final Set<String> RESERVED = Set.of("content-type", "content-length", "host", "user-agent", "webhook-id",
-            "webhook-timestamp", "webhook-signature");
+            "webhook-timestamp", "webhook-signature", "connection", "expect", "upgrade", "te", "trailer", "transfer-encoding",
+            "keep-alive", "proxy-connection");
 
     /** Replaces an agent's hooks with {@code hooks}: the old endpoints are deleted (their pending deliveries aborted). */
     public void replaceAgentHooks(String orgId, String agentId, List<Hook> hooks) {

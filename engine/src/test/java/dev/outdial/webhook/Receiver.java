@@ -29,6 +29,7 @@ final class Receiver implements AutoCloseable {
     private volatile int status = 200;
     private volatile boolean abort;
     private volatile String location;
+    private volatile boolean stallBody;
     private volatile CountDownLatch hold;
     private HttpServer server;
 
@@ -69,6 +70,17 @@ final class Receiver implements AutoCloseable {
             }
             if (abort) ex.getResponseHeaders().add("webhook-delivery", "abort-message");
             if (location != null) ex.getResponseHeaders().add("Location", location);
+            if (stallBody) { // headers now, then a body that never ends
+                ex.sendResponseHeaders(200, 0);
+                ex.getResponseBody().write("partial".getBytes(StandardCharsets.UTF_8));
+                ex.getResponseBody().flush();
+                try {
+                    new CountDownLatch(1).await(); // until the server stops
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
             byte[] answer = ("status " + status).getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(status, answer.length);
             ex.getResponseBody().write(answer);
@@ -89,6 +101,11 @@ final class Receiver implements AutoCloseable {
 
     Receiver location(String url) {
         this.location = url;
+        return this;
+    }
+
+    Receiver stallBody() {
+        this.stallBody = true;
         return this;
     }
 

@@ -286,6 +286,17 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void a_receiver_that_stalls_in_the_middle_of_its_answer_times_out_and_frees_its_slot() {
+        f = Fixture.manual(clock);
+        Outdial node = node("hooks", settings().withRequestTimeout(Duration.ofSeconds(1)));
+        Receiver stalling = receiver(Receiver.started().stallBody());
+        endpoint(f.api(), stalling.url(), null);
+        events(1, "call.finished");
+        assertThat(node.webhooks().deliverDue()).as("returns: the body read is bounded by the request timeout").isEqualTo(1);
+        assertThat(f.sql("select status || ': ' || last_error from webhook_delivery")).startsWith("pending: timeout").contains("body");
+    }
+
+    @Test
     void a_redirect_is_not_followed_but_counted_as_a_failure() {
         f = Fixture.manual(clock);
         Outdial node = node("hooks", settings());

@@ -34,7 +34,7 @@ record SubmitRequest(String name, String agentId, List<Recipient> recipients, In
         Instant scheduledAt = null;
         JsonNode t = body.get("scheduled_time_unix");
         if (t != null && !t.isNull()) {
-            if (!t.canConvertToLong() || !t.isIntegralNumber()) {
+            if (!t.canConvertToLong() || !t.isIntegralNumber() || Math.abs(t.asLong()) > 100_000_000_000L) {
                 errors.add(VendorError.item(List.of("body", "scheduled_time_unix"), "must be an integer (Unix seconds) or null"));
             } else {
                 scheduledAt = Instant.ofEpochSecond(t.asLong());

@@ -153,7 +153,7 @@ public final class DialRoutes {
         if (modelId != null || model != null) overrides.put("llm_model", modelId != null ? modelId : model);
         JsonNode mins = n.get("max_duration_mins");
         if (mins != null && !mins.isNull()) {
-            if (!mins.isInt() || mins.asInt() < 1 || mins.asInt() * 60 > Recipient.MAX_DURATION_S) {
+            if (!mins.isInt() || mins.asInt() < 1 || mins.asInt() > Recipient.MAX_DURATION_S / 60) {
                 errors.add(Map.of("path", at + "max_duration_mins", "message", "must be whole minutes from 1 to " + Recipient.MAX_DURATION_S / 60));
             } else {
                 overrides.put("max_duration_s", mins.asInt() * 60);

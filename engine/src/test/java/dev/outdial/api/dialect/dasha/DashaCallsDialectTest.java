@@ -143,6 +143,9 @@ class DashaCallsDialectTest {
         assertThat(ambiguous.status()).isEqualTo(400);
         assertThat(ambiguous.json().at("/errors/overrideOutboundConfig/0").asText()).contains("2 lines");
 
+        TestApi.Answer farDeadline = f.api().post("/api/v1/calls?agentId=" + agent, Map.of("endpoint", "+14155552670",
+                "additionalData", Map.of("name", "A"), "callDeadline", "+999999999-12-31T23:59:59Z"));
+        assertThat(farDeadline.status()).as(farDeadline.text()).isEqualTo(400);
         assertThat(f.api().get("/api/v1/calls/cal_aaaaaaaaaaaaaaaaaaaa").status()).isEqualTo(404);
         assertThat(new TestApi(f.node().port(), null).get("/api/v1/calls/cal_aaaaaaaaaaaaaaaaaaaa").status()).isEqualTo(401);
         assertThat(f.sql("select count(*) from call")).isEqualTo("0");

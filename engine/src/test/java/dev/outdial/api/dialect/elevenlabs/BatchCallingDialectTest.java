@@ -221,6 +221,14 @@ class BatchCallingDialectTest {
         assertThat(big.status()).isEqualTo(422);
         assertThat(locs(big)).containsExactly("[\"body\",\"recipients\"]");
 
+        TestApi.Answer farFuture = xi().post(SEED + "/submit", Map.of("call_name", "x", "agent_id", agent,
+                "scheduled_time_unix", Long.MAX_VALUE, "recipients", List.of(Map.of("phone_number", "+14155552671"))));
+        assertThat(farFuture.status()).as(farFuture.text()).isEqualTo(422);
+        TestApi.Answer farPast = xi().post(SEED + "/submit", Map.of("call_name", "x", "agent_id", agent, "agent_phone_number_id", line,
+                "scheduled_time_unix", -30_000_000_000L, "recipients", List.of(Map.of("phone_number", "+14155552671",
+                        "conversation_initiation_client_data", Map.of("dynamic_variables", Map.of("name", "A"))))));
+        assertThat(farPast.status()).as(farPast.text()).isEqualTo(422);
+
         TestApi.Answer garbage = xi().post(SEED + "/submit", "{not json");
         assertThat(garbage.status()).isEqualTo(422);
         assertThat(garbage.json().at("/detail/0/type").asText()).isEqualTo("json_invalid");

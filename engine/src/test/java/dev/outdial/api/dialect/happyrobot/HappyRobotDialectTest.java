@@ -163,6 +163,13 @@ class HappyRobotDialectTest {
         assertThat(nf.status()).isEqualTo(404);
         assertThat(nf.json().get("statusCode").asInt()).isEqualTo(404);
 
+        Map<String, Object> ancient = new HashMap<>(mixed);
+        ancient.put("scheduled_for", "-5000-01-01T00:00:00Z");
+        assertThat(f.api().post("/api/v1/dial/outbound", ancient).status()).isEqualTo(400);
+        Map<String, Object> endless = new HashMap<>(mixed);
+        endless.put("max_duration_mins", 71_582_789);
+        assertThat(f.api().post("/api/v1/dial/outbound", endless).status()).as("no overflow to a short call").isEqualTo(400);
+
         assertThat(new TestApi(f.node().port(), null).post("/api/v1/dial/outbound", mixed).status()).isEqualTo(401);
         assertThat(f.sql("select count(*) from call")).isEqualTo("0");
     }
