@@ -56,7 +56,8 @@ public final class HttpApi implements AutoCloseable {
             new LineRoutes(s.lines(), idempotency, s.providers()).register(config.routes);
             new BatchRoutes(s.intake(), s.batches(), s.calls(), idempotency).register(config.routes);
             new DoNotCallRoutes(s.dnc(), idempotency).register(config.routes);
-            new WebhookRoutes(s.webhooks(), idempotency).register(config.routes);
+            new WebhookRoutes(s.webhooks(), new dev.outdial.webhook.WebhookDeliveries(s.db(), s.clock(), s.webhooks()), idempotency)
+                    .register(config.routes);
         });
     }
 

@@ -2,6 +2,7 @@ package dev.outdial.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outdial.campaign.FieldError;
+import dev.outdial.webhook.WebhookDeliveries;
 import dev.outdial.webhook.WebhookEndpoints;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -18,10 +19,12 @@ final class WebhookRoutes {
     private static final Set<String> STATUSES = Set.of("pending", "delivering", "succeeded", "failed", "aborted");
 
     private final WebhookEndpoints endpoints;
+    private final WebhookDeliveries deliveries;
     private final Idempotency idempotency;
 
-    WebhookRoutes(WebhookEndpoints endpoints, Idempotency idempotency) {
+    WebhookRoutes(WebhookEndpoints endpoints, WebhookDeliveries deliveries, Idempotency idempotency) {
         this.endpoints = endpoints;
+        this.deliveries = deliveries;
         this.idempotency = idempotency;
     }
 
@@ -54,7 +57,7 @@ final class WebhookRoutes {
             if (status != null && !STATUSES.contains(status)) {
                 throw ApiException.invalid(List.of(FieldError.of("/status", "must be one of " + STATUSES)));
             }
-            Http.json(ctx, 200, Http.page(endpoints.deliveries(Auth.org(ctx), ctx.pathParam("id"), status,
+            Http.json(ctx, 200, Http.page(deliveries.list(Auth.org(ctx), ctx.pathParam("id"), status,
                     ctx.queryParam("cursor"), Http.limit(ctx))));
         });
         r.post("/v1/webhook-endpoints/{id}/replay", idempotency.wrap(ctx -> {
@@ -63,10 +66,10 @@ final class WebhookRoutes {
             Instant since = b.instant("since");
             if (since == null && errors.isEmpty()) errors.add(FieldError.of("/since", "is required: replay failed deliveries created since this time"));
             if (!errors.isEmpty()) throw ApiException.invalid(errors);
-            Http.json(ctx, 200, Map.of("requeued", endpoints.replay(Auth.org(ctx), ctx.pathParam("id"), since)));
+            Http.json(ctx, 200, Map.of("requeued", deliveries.replay(Auth.org(ctx), ctx.pathParam("id"), since)));
         }));
         r.post("/v1/webhook-deliveries/{id}/resend", idempotency.wrap(ctx -> {
-            endpoints.resend(Auth.org(ctx), ctx.pathParam("id"));
+            deliveries.resend(Auth.org(ctx), ctx.pathParam("id"));
             Http.json(ctx, 202, Map.of("id", ctx.pathParam("id"), "status", "pending"));
         }));
     }
