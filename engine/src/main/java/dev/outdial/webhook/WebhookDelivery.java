@@ -3,13 +3,6 @@ package dev.outdial.webhook;
 import dev.outdial.config.WebhookSettings;
 import dev.outdial.store.Database;
 import dev.outdial.store.Outbox;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
@@ -45,14 +38,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebhookDelivery implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookDelivery.class);
-    /** Response bytes kept per attempt, for the deliveries API. */
-    private static final int KEEP_RESPONSE_BYTES = 2048;
 
     private final Database db;
     private final Clock clock;
     private final String nodeId;
     private final WebhookSettings settings;
-    private final HttpClient http;
+    private final WebhookSender sender;
     private final Map<String, Semaphore> slots = new ConcurrentHashMap<>();
     private volatile boolean running;
     private volatile Thread loop;
@@ -62,8 +53,7 @@ public final class WebhookDelivery implements AutoCloseable {
         this.clock = clock;
         this.nodeId = nodeId;
         this.settings = settings;
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(settings.requestTimeout()).build();
+        this.sender = new WebhookSender(settings);
     }
 
     public void start() {
@@ -210,89 +200,15 @@ public final class WebhookDelivery implements AutoCloseable {
         });
     }
 
-    /** What one attempt got back. */
-    private record Result(Integer statusCode, String error, String body, boolean abort) {
-        boolean ok() {
-            return statusCode != null && statusCode >= 200 && statusCode < 300;
-        }
-    }
-
     void send(Claimed d) {
         Instant started = clock.instant();
         long t0 = System.nanoTime();
-        Result result = post(d, started);
+        WebhookSender.Result result = sender.post(d, started);
         int ms = (int) ((System.nanoTime() - t0) / 1_000_000);
         record(d, started, ms, result);
     }
 
-    /** The body every attempt sends, byte for byte the same: Standard Webhooks' {type, timestamp, data}. */
-    static String body(String type, Instant at, String payload) {
-        return "{\"type\":\"" + type + "\",\"timestamp\":\"" + at + "\",\"data\":" + payload + "}";
-    }
-
-    private Result post(Claimed d, Instant now) {
-        String body = body(d.type(), d.eventAt(), d.payload());
-        try {
-            URI uri = URI.create(d.url());
-            String blocked = UrlSafety.problemWithHost(uri.getHost(), settings.allowedHosts());
-            if (blocked != null) return new Result(null, "blocked: " + blocked, null, false);
-            long ts = now.getEpochSecond();
-            HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(settings.requestTimeout());
-            for (var h : dev.outdial.store.Json.MAPPER.readTree(d.headersJson())) { // an agent hook's own headers (names checked on save)
-                builder.header(h.path("key").asText(), h.path("value").asText());
-            }
-            HttpRequest req = builder
-                    .header("Content-Type", "application/json")
-                    .header("User-Agent", "Outdial-Webhooks/1")
-                    .header("webhook-id", d.eventId())
-                    .header("webhook-timestamp", Long.toString(ts))
-                    .header("webhook-signature", Signer.signature(d.secrets(), d.eventId(), ts, body))
-                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
-            long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
-            HttpResponse<InputStream> res = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            String kept = readBody(res.body(), deadline);
-            if (kept == null) {
-                return new Result(null, "timeout after " + settings.requestTimeout().toSeconds() + " s reading the answer's body", null, false);
-            }
-            boolean abort = res.headers().firstValue("webhook-delivery").map("abort-message"::equalsIgnoreCase).orElse(false);
-            return new Result(res.statusCode(), null, kept, abort);
-        } catch (java.net.http.HttpTimeoutException e) {
-            return new Result(null, "timeout after " + settings.requestTimeout().toSeconds() + " s", null, false);
-        } catch (IOException | IllegalArgumentException e) {
-            return new Result(null, e.getClass().getSimpleName() + ": " + e.getMessage(), null, false);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Result(null, "interrupted", null, false);
-        }
-    }
-
-    /**
-     * The first bytes of an answer's body, or null if it does not arrive by {@code deadlineNanos}:
-     * the client's request timeout covers only the wait for the headers, and a receiver that stalls
-     * mid-body must not hold a send slot forever.
-     */
-    private static String readBody(InputStream in, long deadlineNanos) throws InterruptedException {
-        byte[][] read = new byte[1][];
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try {
-                read[0] = in.readNBytes(KEEP_RESPONSE_BYTES);
-            } catch (IOException e) {
-                read[0] = new byte[0];
-            }
-        });
-        long waitMs = Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
-        reader.join(waitMs);
-        boolean stalled = reader.isAlive();
-        try {
-            in.close(); // done either way; closing also unblocks a reader stuck on a stalled body
-        } catch (IOException ignored) {
-            // the connection is dropped; nothing to do
-        }
-        reader.join(1000);
-        return stalled || read[0] == null ? null : new String(read[0], StandardCharsets.UTF_8);
-    }
-
-    private void record(Claimed d, Instant started, int ms, Result r) {
+    private void record(Claimed d, Instant started, int ms, WebhookSender.Result r) {
         Instant now = clock.instant();
         String status;
         Instant next = null;
