@@ -44,7 +44,7 @@ final class Demo implements Callable<Integer> {
         var settings = node.organizations().settings(orgId);
         if (settings.quietHoursGuard()) node.organizations().updateSettings(orgId, settings.name(), settings.timezone(), false);
         Line line = node.lines().list(orgId, null, 1000).data().stream().filter(l -> l.name().equals(LINE)).findFirst()
-                .orElseGet(() -> node.lines().create(orgId, new Line.Spec(LINE, "+14155552671", "simulated", 5, 2.0)));
+                .orElseGet(() -> node.lines().create(orgId, new Line.Spec(LINE, "+14155552671", "simulated", 5, 2.0, null)));
         String url = "http://localhost:" + node.port();
         System.out.println("url: " + url);
         System.out.println("api_key: " + key);

@@ -16,6 +16,7 @@ import dev.outdial.webhook.WebhookDelivery;
 import dev.outdial.webhook.WebhookEndpoints;
 import dev.outdial.telephony.Telephony;
 import dev.outdial.telephony.simulated.SimulatedTelephony;
+import dev.outdial.telephony.sip.SipTelephony;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -59,7 +60,8 @@ public final class Outdial implements AutoCloseable {
         this.intake = new Intake(db, clock, agents, lines, batches, signal, new TableStats(db));
         if (carriers == null) {
             Telephony simulated = new SimulatedTelephony(config.simulated());
-            carriers = Map.of(simulated.provider(), simulated);
+            Telephony sip = new SipTelephony(config.sip(), config.nodeId()); // opens its ports on the first sip call only
+            carriers = Map.of(simulated.provider(), simulated, sip.provider(), sip);
         }
         this.telephony = Map.copyOf(carriers);
         this.dispatcher = new Dispatcher(db, clock, config.nodeId(), config.dispatch(), telephony, signal);

@@ -1,11 +1,13 @@
 package dev.outdial.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outdial.campaign.FieldError;
 import dev.outdial.campaign.Line;
 import dev.outdial.campaign.Lines;
 import dev.outdial.campaign.PhoneNumbers;
 import dev.outdial.store.Json;
+import dev.outdial.telephony.Trunk;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -14,7 +16,10 @@ import java.util.Set;
 
 /** {@code /v1/lines}: create, list, get, update (PATCH), delete. */
 final class LineRoutes {
-    private static final Set<String> FIELDS = Set.of("name", "phone_number", "provider", "max_concurrent", "max_cps");
+    private static final Set<String> FIELDS = Set.of("name", "phone_number", "provider", "max_concurrent", "max_cps", "sip");
+    private static final Set<String> SIP_FIELDS = Set.of("host", "port", "transport", "username", "password", "from_user",
+            "display_name", "outbound_proxy", "ring_timeout_s", "codecs");
+    static final int MAX_RING_TIMEOUT_S = 600;
     static final int MAX_CONCURRENT_LIMIT = 100_000;
     static final double MAX_CPS_LIMIT = 100_000;
 
@@ -73,8 +78,51 @@ final class LineRoutes {
             if (parsed.ok()) e164 = parsed.value();
             else b.error("phone_number", parsed.error());
         }
+        Trunk sip = trunk(b, provider);
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
         return new Line.Spec(name == null ? "" : name, e164, provider,
-                maxConcurrent == null ? 10 : maxConcurrent, cps == null ? 1.0 : cps);
+                maxConcurrent == null ? 10 : maxConcurrent, cps == null ? 1.0 : cps, sip);
+    }
+
+    /** The {@code sip} object: required (with a host) on the sip provider, refused on the others. */
+    private static Trunk trunk(Body b, String provider) {
+        boolean sipProvider = "sip".equals(provider);
+        if (!b.has("sip") || b.node().get("sip").isNull()) {
+            if (sipProvider) b.error("sip", "is required for provider sip: at least {\"host\": \"sip.carrier.example\"}");
+            return null;
+        }
+        if (!sipProvider) {
+            b.error("sip", "is only for provider sip; got provider " + provider);
+            return null;
+        }
+        Body t = b.nested("sip");
+        if (t == null) return null;
+        t.rejectUnknown(SIP_FIELDS);
+        String host = t.requiredText("host");
+        if (host != null && !host.matches("[A-Za-z0-9.\\-\\[\\]:]+")) t.error("host", "must be a host name or an IP address, got " + host);
+        Integer port = t.integer("port");
+        if (port != null && (port < 1 || port > 65535)) t.error("port", "must be between 1 and 65535");
+        String transport = t.text("transport");
+        if (transport != null) {
+            transport = transport.toLowerCase(java.util.Locale.ROOT);
+            if (!Trunk.TRANSPORTS.contains(transport)) t.error("transport", "must be one of " + Trunk.TRANSPORTS + "; got " + transport);
+        }
+        Integer ring = t.integer("ring_timeout_s");
+        if (ring != null && (ring < 1 || ring > MAX_RING_TIMEOUT_S)) t.error("ring_timeout_s", "must be between 1 and " + MAX_RING_TIMEOUT_S);
+        List<String> codecs = null;
+        JsonNode c = t.node().get("codecs");
+        if (c != null && !c.isNull()) {
+            codecs = new ArrayList<>();
+            if (!c.isArray() || c.isEmpty()) t.error("codecs", "must be a non-empty array of " + Trunk.CODECS);
+            else for (JsonNode v : c) {
+                String codec = v.asText().toUpperCase(java.util.Locale.ROOT);
+                if (!Trunk.CODECS.contains(codec)) t.error("codecs", "must hold only " + Trunk.CODECS + "; got " + v.asText());
+                else if (!codecs.contains(codec)) codecs.add(codec);
+            }
+        }
+        String proxy = t.text("outbound_proxy");
+        if (proxy != null && !proxy.matches("[A-Za-z0-9.\\-]+(:\\d{1,5})?")) t.error("outbound_proxy", "must be host or host:port, got " + proxy);
+        return new Trunk(host, port, transport, t.text("username"), t.text("password"), t.text("from_user"), t.text("display_name"),
+                proxy, ring, codecs);
     }
 }

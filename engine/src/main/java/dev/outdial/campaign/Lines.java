@@ -2,6 +2,8 @@ package dev.outdial.campaign;
 
 import dev.outdial.store.Database;
 import dev.outdial.store.Ids;
+import dev.outdial.store.Json;
+import dev.outdial.telephony.Trunk;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,7 +16,7 @@ import java.util.Optional;
 
 /** Lines of an organization: create, read, list, update, delete. Every query is scoped by organization. */
 public final class Lines {
-    private static final String COLUMNS = "id, name, phone_number, provider, max_concurrent, max_cps, created_at, updated_at";
+    private static final String COLUMNS = "id, name, phone_number, provider, max_concurrent, max_cps, sip::text, created_at, updated_at";
 
     private final Database db;
     private final Clock clock;
@@ -29,13 +31,13 @@ public final class Lines {
         Instant now = clock.instant();
         db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    insert into line (id, org_id, name, phone_number, provider, max_concurrent, max_cps, created_at, updated_at)
-                    values (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                    insert into line (id, org_id, name, phone_number, provider, max_concurrent, max_cps, sip, created_at, updated_at)
+                    values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""")) {
                 ps.setString(1, id);
                 ps.setString(2, orgId);
                 bind(ps, 3, spec);
-                ps.setTimestamp(8, Timestamp.from(now));
                 ps.setTimestamp(9, Timestamp.from(now));
+                ps.setTimestamp(10, Timestamp.from(now));
                 return ps.executeUpdate();
             }
         });
@@ -91,15 +93,25 @@ public final class Lines {
         return out;
     }
 
+    /**
+     * Replaces the line's settings. A trunk sent without its password keeps the stored one (the API never
+     * shows it, so a client cannot send it back), unless the user name changed.
+     */
     public Line update(String orgId, String id, Line.Spec spec) {
         int n = db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    update line set name = ?, phone_number = ?, provider = ?, max_concurrent = ?, max_cps = ?, updated_at = ?
+                    update line set name = ?, phone_number = ?, provider = ?, max_concurrent = ?, max_cps = ?,
+                      sip = case when ?::jsonb->>'password' is not null or ?::jsonb is null
+                                      or sip->'username' is distinct from ?::jsonb->'username' then ?::jsonb
+                                 else ?::jsonb || jsonb_build_object('password', sip->'password') end,
+                      updated_at = ?
                     where org_id = ? and id = ? and deleted_at is null""")) {
                 bind(ps, 1, spec);
-                ps.setTimestamp(6, Timestamp.from(clock.instant()));
-                ps.setString(7, orgId);
-                ps.setString(8, id);
+                String sip = trunkJson(spec.sip());
+                for (int i = 7; i <= 10; i++) ps.setString(i, sip);
+                ps.setTimestamp(11, Timestamp.from(clock.instant()));
+                ps.setString(12, orgId);
+                ps.setString(13, id);
                 return ps.executeUpdate();
             }
         });
@@ -143,10 +155,21 @@ public final class Lines {
         ps.setString(i + 2, s.provider());
         ps.setInt(i + 3, s.maxConcurrent());
         ps.setDouble(i + 4, s.maxCps());
+        ps.setString(i + 5, trunkJson(s.sip()));
+    }
+
+    private static String trunkJson(Trunk trunk) {
+        return trunk == null ? null : Json.write(trunk);
+    }
+
+    /** A stored trunk, password included (for the dispatcher); null when the line has none. */
+    public static Trunk trunk(String json) {
+        return json == null ? null : Json.read(json, Trunk.class);
     }
 
     private static Line read(ResultSet rs) throws SQLException {
+        Trunk sip = trunk(rs.getString(7));
         return new Line(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getDouble(6),
-                rs.getTimestamp(7).toInstant(), rs.getTimestamp(8).toInstant());
+                sip == null ? null : sip.withoutPassword(), rs.getTimestamp(8).toInstant(), rs.getTimestamp(9).toInstant());
     }
 }

@@ -18,6 +18,7 @@ import java.util.UUID;
  * @param dispatch          dispatcher and pacer settings
  * @param simulated         the simulated carrier's timings
  * @param webhooks          webhook delivery settings
+ * @param sip               the SIP user agent's settings
  */
 public record OutdialConfig(
         int port,
@@ -28,7 +29,8 @@ public record OutdialConfig(
         String nodeId,
         DispatchSettings dispatch,
         SimulatedSettings simulated,
-        WebhookSettings webhooks) {
+        WebhookSettings webhooks,
+        SipSettings sip) {
 
     public OutdialConfig {
         if (port < 0 || port > 65535) {
@@ -39,6 +41,7 @@ public record OutdialConfig(
         Objects.requireNonNull(dispatch, "dispatch");
         Objects.requireNonNull(simulated, "simulated");
         Objects.requireNonNull(webhooks, "webhooks");
+        Objects.requireNonNull(sip, "sip");
         if (dbUrl != null && !dbUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), got " + dbUrl);
         }
@@ -60,35 +63,40 @@ public record OutdialConfig(
                 env.getOrDefault("OUTDIAL_NODE_ID", "node-" + UUID.randomUUID().toString().substring(0, 8)),
                 DispatchSettings.defaults(),
                 SimulatedSettings.defaults(),
-                webhooks(env));
+                webhooks(env),
+                SipSettings.fromEnv(env));
     }
 
     public OutdialConfig withPort(int port) {
-        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks);
+        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks, sip);
     }
 
     public OutdialConfig withDataDir(Path dataDir) {
-        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks);
+        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks, sip);
     }
 
     public OutdialConfig withDatabase(String url, String user, String password) {
-        return new OutdialConfig(port, dataDir, url, user, password, nodeId, dispatch, simulated, webhooks);
+        return new OutdialConfig(port, dataDir, url, user, password, nodeId, dispatch, simulated, webhooks, sip);
     }
 
     public OutdialConfig withNodeId(String nodeId) {
-        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks);
+        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks, sip);
     }
 
     public OutdialConfig withDispatch(DispatchSettings dispatch) {
-        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks);
+        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks, sip);
     }
 
     public OutdialConfig withSimulated(SimulatedSettings simulated) {
-        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks);
+        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks, sip);
     }
 
     public OutdialConfig withWebhooks(WebhookSettings webhooks) {
-        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks);
+        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks, sip);
+    }
+
+    public OutdialConfig withSip(SipSettings sip) {
+        return new OutdialConfig(port, dataDir, dbUrl, dbUser, dbPassword, nodeId, dispatch, simulated, webhooks, sip);
     }
 
     /** The settings as one log line, with the password masked. */
@@ -96,7 +104,7 @@ public record OutdialConfig(
     public String toString() {
         return "port=" + port + " dataDir=" + dataDir + " db=" + (dbUrl == null ? "embedded" : dbUrl)
                 + " dbUser=" + dbUser + " dbPassword=" + (dbPassword == null ? "-" : "****")
-                + " node=" + nodeId + " " + dispatch + " " + simulated + " " + webhooks;
+                + " node=" + nodeId + " " + dispatch + " " + simulated + " " + webhooks + " " + sip;
     }
 
     private static WebhookSettings webhooks(Map<String, String> env) {

@@ -11,27 +11,32 @@ final class CallRunner implements CallListener {
     private final ClaimedCall call;
     private final CallEventWriter writer;
     private final Runnable onEnd;
+    private final LineBackoff backoff;
     private volatile boolean answered;
 
-    CallRunner(ClaimedCall call, CallEventWriter writer, Runnable onEnd) {
+    CallRunner(ClaimedCall call, CallEventWriter writer, LineBackoff backoff, Runnable onEnd) {
         this.call = call;
         this.writer = writer;
+        this.backoff = backoff;
         this.onEnd = onEnd;
     }
 
     @Override
     public void ringing() {
+        backoff.reached(call.lineId());
         writer.ringing(call);
     }
 
     @Override
     public void answered(boolean machine) {
         answered = true;
+        backoff.reached(call.lineId());
         writer.answered(call, machine);
     }
 
     @Override
     public void ended(EndCause cause) {
+        if (cause.kind() == EndCause.Kind.LINE_TROUBLE) backoff.trouble(call.lineId(), cause.sipCode());
         writer.ended(call, outcome(cause, answered), cause.sipCode(), cause.reason(), onEnd);
     }
 
@@ -42,7 +47,7 @@ final class CallRunner implements CallListener {
             case MACHINE -> "voicemail";
             case BUSY -> "busy";
             case NO_ANSWER -> "no_answer";
-            case FAILED -> "failed";
+            case FAILED, LINE_TROUBLE -> "failed";
             // Outdial hangs up an unanswered leg only when its node stops: the callee did nothing wrong, so
             // the attempt counts as interrupted and the retry policy brings the call back (never at once).
             case CANCELED -> "interrupted";

@@ -47,6 +47,7 @@ public final class Dispatcher implements AutoCloseable {
     private final String nodeId;
     private final WorkListener listener;
     private final CallEventWriter events;
+    private final LineBackoff backoff;
     private final AtomicInteger live = new AtomicInteger();
     /** Calls this node holds a lease on (claimed, queued or live) → attempt; only these leases are renewed. */
     private final Map<String, Integer> held = new java.util.concurrent.ConcurrentHashMap<>();
@@ -71,6 +72,8 @@ public final class Dispatcher implements AutoCloseable {
         this.housekeeper = new Housekeeper(db, clock, nodeId, settings.leaseDuration(), transitions);
         this.pacer = new Pacer(clock, this::dial);
         this.events = new CallEventWriter(db, clock, nodeId, transitions);
+        java.util.concurrent.ThreadFactory backoffThreads = Thread.ofVirtual().name("line-backoff").factory();
+        this.backoff = new LineBackoff(db, clock, task -> backoffThreads.newThread(task).start());
         this.listener = new WorkListener(db, signal);
     }
 
@@ -161,15 +164,17 @@ public final class Dispatcher implements AutoCloseable {
             Telephony t = telephony.get(call.provider());
             live.incrementAndGet();
             started.incrementAndGet();
-            CallRunner runner = new CallRunner(call, events, () -> callEnded(call));
+            CallRunner runner = new CallRunner(call, events, backoff, () -> callEnded(call));
             if (t == null) {
                 log.error("line {}: no telephony provider '{}' on this node; call {} fails", call.lineId(), call.provider(), call.callId());
                 runner.ended(new dev.outdial.telephony.EndCause(dev.outdial.telephony.EndCause.Kind.FAILED, null, "no_provider"));
                 continue;
             }
             try {
+                // No ring timeout of our own: the trunk's, else the provider's default (sip: OUTDIAL_SIP_RING_TIMEOUT_S).
+                Duration ring = call.trunk() == null ? null : call.trunk().ringTimeout(null);
                 t.originate(new CallRequest(call.callId(), call.attempt(), call.from(), call.destination(),
-                        Duration.ofSeconds(30), call.maxDuration()), runner);
+                        ring, call.maxDuration(), call.trunk()), runner);
             } catch (RuntimeException e) {
                 log.error("call {}: originate failed", call.callId(), e);
                 runner.ended(new dev.outdial.telephony.EndCause(dev.outdial.telephony.EndCause.Kind.FAILED, null, "originate_error"));

@@ -1,5 +1,8 @@
 package dev.outdial.schedule;
 
+import dev.outdial.campaign.Lines;
+import dev.outdial.telephony.Trunk;
+
 import dev.outdial.store.Database;
 import dev.outdial.store.Outbox;
 import java.sql.Connection;
@@ -85,8 +88,9 @@ final class LineClaimer {
             int maxConcurrent;
             double cps;
             Instant nextDialAt;
+            Trunk trunk;
             try (PreparedStatement ps = c.prepareStatement("""
-                    select provider, phone_number, max_concurrent, max_cps, next_dial_at
+                    select provider, phone_number, max_concurrent, max_cps, next_dial_at, sip::text
                     from line where id = ? and deleted_at is null for update""")) {
                 ps.setString(1, lineId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -98,6 +102,7 @@ final class LineClaimer {
                     Timestamp t = rs.getTimestamp(5);
                     // '-infinity' comes back as a huge negative date: any past value means "free now".
                     nextDialAt = t == null ? now : t.toInstant();
+                    trunk = Lines.trunk(rs.getString(6));
                 }
             }
             Instant start = nextDialAt.isAfter(now) ? nextDialAt : now;
@@ -112,7 +117,7 @@ final class LineClaimer {
             if (room <= 0) {
                 return Result.NONE; // at max concurrency: a call's end signals the dispatcher
             }
-            List<ClaimedCall> calls = take(c, lineId, provider, from, (int) room, now, start, horizonEnd, spacingNanos);
+            List<ClaimedCall> calls = take(c, lineId, provider, from, trunk, (int) room, now, start, horizonEnd, spacingNanos);
             if (calls.isEmpty()) {
                 return Result.NONE;
             }
@@ -157,7 +162,7 @@ final class LineClaimer {
      * being dialed; a call whose deadline comes first is left for the housekeeper to expire. Either
      * way its slot stays empty, which only spaces the others further apart.
      */
-    private List<ClaimedCall> take(Connection c, String lineId, String provider, String from, int room, Instant now,
+    private List<ClaimedCall> take(Connection c, String lineId, String provider, String from, Trunk trunk, int room, Instant now,
                                    Instant start, Instant horizonEnd, long spacingNanos) throws SQLException {
         record Candidate(String id, List<ZoneId> zones, Instant deadline, String batchId, String region, Instant due) {
         }
@@ -227,7 +232,7 @@ final class LineClaimer {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     calls.add(new ClaimedCall(rs.getString(1), rs.getString(2), rs.getString(3), lineId, provider, from,
-                            rs.getString(5), rs.getInt(4), slotOf.get(rs.getString(1)), Duration.ofSeconds(rs.getInt(6))));
+                            rs.getString(5), rs.getInt(4), slotOf.get(rs.getString(1)), Duration.ofSeconds(rs.getInt(6)), trunk));
                 }
             }
         }

@@ -74,4 +74,13 @@ public final class Json {
             throw new IllegalStateException("stored JSON is malformed", e);
         }
     }
+
+    /** Reads JSON that Outdial wrote itself into {@code type}. */
+    public static <T> T read(String json, Class<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is malformed for " + type.getSimpleName(), e);
+        }
+    }
 }

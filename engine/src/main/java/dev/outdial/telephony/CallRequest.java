@@ -11,6 +11,12 @@ import java.time.Duration;
  * @param to           the destination: E.164 number or SIP URI
  * @param ringTimeout  give up (no answer) after ringing this long
  * @param maxDuration  hang up an answered call after this long
+ * @param trunk        how to reach the carrier, for providers that need it (sip); null otherwise
  */
-public record CallRequest(String callId, int attempt, String from, String to, Duration ringTimeout, Duration maxDuration) {
+public record CallRequest(String callId, int attempt, String from, String to, Duration ringTimeout, Duration maxDuration,
+                          Trunk trunk) {
+
+    public CallRequest(String callId, int attempt, String from, String to, Duration ringTimeout, Duration maxDuration) {
+        this(callId, attempt, from, to, ringTimeout, maxDuration, null);
+    }
 }

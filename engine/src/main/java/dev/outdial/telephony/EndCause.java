@@ -17,8 +17,10 @@ public record EndCause(Kind kind, Integer sipCode, String reason) {
         MACHINE,
         BUSY,
         NO_ANSWER,
-        /** The network or the number refused the call. */
+        /** The number refused the call, or the call failed for a reason of its own. */
         FAILED,
+        /** The trunk refused or did not answer (403, 503, no response): the call failed, and the line should back off. */
+        LINE_TROUBLE,
         /** We cancelled before answer (shutdown, batch cancelled). */
         CANCELED
     }

@@ -1,0 +1,330 @@
+package dev.outdial.media;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One call's RTP media (RFC 3550) on its own UDP port: G.711 both ways, RFC 4733 DTMF, a jitter
+ * buffer, optional recording. It is opened before the SDP offer (the offer names its port), starts
+ * receiving at once (early media), and joins the {@link MediaClock} when the far end's address is
+ * known: from then on every tick sends one frame (queued playback, else comfort silence) and hands
+ * listeners one received frame (silence for a lost or missing packet, so they hear a steady 50
+ * frames a second). A virtual thread receives; nothing here blocks the clock.
+ */
+public final class RtpSession implements MediaChannel, MediaClock.Ticking, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RtpSession.class);
+    /** Packets the jitter buffer gathers before playout: 40 ms of jitter absorbed, 40 ms of delay added. */
+    static final int JITTER_DEPTH = 2;
+    /** Ticks one RFC 4733 key press lasts (100 ms), then its end packet, then a pause of {@link #DTMF_GAP_TICKS}. */
+    static final int DTMF_TICKS = 5;
+    static final int DTMF_GAP_TICKS = 3;
+    /** The volume RFC 4733 events are sent at (-10 dBm0). */
+    static final int DTMF_VOLUME = 10;
+    private static final short[] SILENCE = new short[FRAME_SAMPLES];
+
+    private final DatagramChannel channel;
+    private final MediaClock clock;
+    private final String name;
+    private final int offeredDtmfPayloadType;
+    private final long ssrc = ThreadLocalRandom.current().nextLong(1L << 32);
+    private final long timestampBase = ThreadLocalRandom.current().nextLong(1L << 32);
+    private final JitterBuffer jitter = new JitterBuffer(JITTER_DEPTH);
+    private final List<MediaListener> listeners = new CopyOnWriteArrayList<>();
+    private final ArrayDeque<Playback> playback = new ArrayDeque<>();
+    private final ArrayDeque<Character> dtmfOut = new ArrayDeque<>();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
+    private final byte[] out = new byte[RtpPacket.HEADER + FRAME_SAMPLES];
+    private final ByteBuffer outBuffer = ByteBuffer.wrap(out);
+    private volatile InetSocketAddress remote;
+    private volatile Codec codec = Codec.PCMU;
+    private volatile int dtmfPayloadType = -1;
+    private volatile WavRecorder recorder;
+    private volatile boolean closed;
+    private int sequence = ThreadLocalRandom.current().nextInt(1 << 16);
+    private long firstTick = -1;
+    private DtmfSending dtmf;
+    private long lastDtmfTimestamp = -1;
+
+    private RtpSession(DatagramChannel channel, MediaClock clock, String name, int offeredDtmfPayloadType) {
+        this.channel = channel;
+        this.clock = clock;
+        this.name = name;
+        this.offeredDtmfPayloadType = offeredDtmfPayloadType;
+    }
+
+    /**
+     * Opens a session on a free port and starts receiving.
+     *
+     * @param name                   for logs (the call id)
+     * @param offeredDtmfPayloadType the telephone-event payload type our offer names; received events may use it
+     */
+    public static RtpSession open(RtpPorts ports, MediaClock clock, String name, int offeredDtmfPayloadType) throws IOException {
+        RtpSession s = new RtpSession(ports.open(), clock, name, offeredDtmfPayloadType);
+        Thread.ofVirtual().name("rtp-rx " + name).start(s::receive);
+        return s;
+    }
+
+    /** The local UDP port, for the SDP offer. */
+    public int localPort() {
+        return ((InetSocketAddress) channel.socket().getLocalSocketAddress()).getPort();
+    }
+
+    /**
+     * Points the media at the far end (from its SDP) and joins the clock; calling it again (a 200 after
+     * a 183 with other SDP) only moves the far end.
+     *
+     * @param dtmfPayloadType the far end's telephone-event payload type, or -1 if it offered none
+     */
+    public void start(InetSocketAddress remote, Codec codec, int dtmfPayloadType) {
+        boolean first = this.remote == null;
+        this.codec = codec;
+        this.dtmfPayloadType = dtmfPayloadType;
+        this.remote = remote;
+        if (first && !closed) clock.add(this);
+    }
+
+    /** Records both directions to a WAV file from now until the session closes. */
+    public void record(WavRecorder recorder) {
+        this.recorder = recorder;
+    }
+
+    public long packetsSent() {
+        return sent.get();
+    }
+
+    public long packetsReceived() {
+        return received.get();
+    }
+
+    /** Received packets that never arrived in time to be played. */
+    public long packetsLost() {
+        synchronized (jitter) {
+            return jitter.lost();
+        }
+    }
+
+    @Override
+    public CompletableFuture<Boolean> play(short[] pcm) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        synchronized (playback) {
+            if (closed) return CompletableFuture.completedFuture(false);
+            playback.add(new Playback(pcm, done));
+        }
+        return done;
+    }
+
+    @Override
+    public void stopPlayback() {
+        List<Playback> dropped;
+        synchronized (playback) {
+            dropped = List.copyOf(playback);
+            playback.clear();
+        }
+        dropped.forEach(p -> finish(p, false));
+    }
+
+    @Override
+    public boolean playing() {
+        synchronized (playback) {
+            return !playback.isEmpty();
+        }
+    }
+
+    @Override
+    public void listen(MediaListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void sendDtmf(String digits) {
+        for (char d : digits.toCharArray()) {
+            if (Dtmf.event(d) < 0) throw new IllegalArgumentException("digits: '" + d + "' is not a DTMF key (0-9, *, #, A-D)");
+        }
+        if (dtmfPayloadType < 0) { // the far end takes no telephone-event: play the tones in-band
+            for (char d : digits.toCharArray()) play(Dtmf.tones(d));
+            return;
+        }
+        synchronized (dtmfOut) {
+            for (char d : digits.toCharArray()) dtmfOut.add(d);
+        }
+    }
+
+    @Override
+    public void tick(long tick) {
+        if (firstTick < 0) firstTick = tick;
+        long timestamp = (timestampBase + FRAME_SAMPLES * (tick - firstTick)) & 0xFFFFFFFFL;
+        short[] sentFrame = sendOne(timestamp);
+        short[] heard = receiveOne();
+        for (MediaListener l : listeners) {
+            try {
+                l.audio(heard);
+            } catch (RuntimeException e) {
+                log.warn("rtp {}: a media listener failed", name, e);
+            }
+        }
+        WavRecorder r = recorder;
+        if (r != null) r.frame(heard, sentFrame);
+    }
+
+    /** Sends this tick's packet(s); returns the audio sent (silence during DTMF events). */
+    private short[] sendOne(long timestamp) {
+        if (dtmf == null) {
+            synchronized (dtmfOut) {
+                Character d = dtmfOut.poll();
+                if (d != null) dtmf = new DtmfSending(Dtmf.event(d), timestamp);
+            }
+        }
+        if (dtmf != null) {
+            DtmfSending d = dtmf;
+            int step = d.step++;
+            if (step < DTMF_TICKS) {
+                send(dtmfPayloadType, step == 0, d.timestamp, Dtmf.payload(d.event, false, DTMF_VOLUME, (step + 1) * FRAME_SAMPLES));
+                return SILENCE;
+            }
+            if (step == DTMF_TICKS) { // the end packet, three times (RFC 4733 §2.5.1.4)
+                byte[] end = Dtmf.payload(d.event, true, DTMF_VOLUME, DTMF_TICKS * FRAME_SAMPLES);
+                for (int i = 0; i < 3; i++) send(dtmfPayloadType, false, d.timestamp, end);
+                return SILENCE;
+            }
+            if (step >= DTMF_TICKS + DTMF_GAP_TICKS) dtmf = null;
+        }
+        short[] frame = nextPlaybackFrame();
+        byte[] payload = new byte[FRAME_SAMPLES];
+        codec.encode(frame, 0, payload, 0, FRAME_SAMPLES);
+        send(codec.payloadType, false, timestamp, payload);
+        return frame;
+    }
+
+    private void send(int payloadType, boolean marker, long timestamp, byte[] payload) {
+        InetSocketAddress to = remote;
+        if (to == null) return;
+        RtpPacket p = new RtpPacket(payloadType, marker, sequence, timestamp, ssrc, payload);
+        sequence = (sequence + 1) & 0xFFFF;
+        int len = p.writeTo(out);
+        outBuffer.clear().limit(len);
+        try {
+            channel.send(outBuffer, to);
+            sent.incrementAndGet();
+        } catch (IOException e) {
+            if (!closed) log.debug("rtp {}: send to {} failed: {}", name, to, e.toString());
+        }
+    }
+
+    private short[] nextPlaybackFrame() {
+        Playback done = null;
+        short[] frame;
+        synchronized (playback) {
+            Playback p = playback.peek();
+            if (p == null) return SILENCE;
+            frame = new short[FRAME_SAMPLES];
+            int n = Math.min(FRAME_SAMPLES, p.pcm.length - p.position);
+            System.arraycopy(p.pcm, p.position, frame, 0, n);
+            p.position += n;
+            if (p.position >= p.pcm.length) done = playback.poll();
+        }
+        if (done != null) finish(done, true);
+        return frame;
+    }
+
+    private short[] receiveOne() {
+        RtpPacket p;
+        synchronized (jitter) {
+            p = jitter.poll();
+        }
+        if (p == null) return SILENCE.clone();
+        short[] frame = new short[FRAME_SAMPLES];
+        Codec c = Codec.ofPayloadType(p.payloadType());
+        if (c != null) c.decode(p.payload(), 0, frame, 0, Math.min(FRAME_SAMPLES, p.payload().length));
+        return frame;
+    }
+
+    private void receive() {
+        ByteBuffer buf = ByteBuffer.allocate(2048);
+        while (!closed) {
+            try {
+                buf.clear();
+                channel.receive(buf);
+                RtpPacket p = RtpPacket.parse(buf.array(), buf.position());
+                if (p == null) continue; // not RTP (RTCP goes to the odd port; anything else is noise)
+                received.incrementAndGet();
+                int pt = p.payloadType();
+                if (pt == dtmfPayloadType || pt == offeredDtmfPayloadType) {
+                    dtmfReceived(p);
+                } else if (Codec.ofPayloadType(pt) != null) {
+                    synchronized (jitter) {
+                        jitter.offer(p);
+                    }
+                }
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!closed) log.debug("rtp {}: receive failed: {}", name, e.toString());
+            }
+        }
+    }
+
+    /** One key press is many packets with the same timestamp: report it once, at its first packet. */
+    private void dtmfReceived(RtpPacket p) {
+        if (p.payload().length < 4 || p.timestamp() == lastDtmfTimestamp) return;
+        lastDtmfTimestamp = p.timestamp();
+        char digit = Dtmf.digit(p.payload()[0] & 0xff);
+        if (digit == 0) return;
+        for (MediaListener l : listeners) l.dtmf(digit);
+    }
+
+    private void finish(Playback p, boolean played) {
+        clock.offload(() -> p.done.complete(played)); // its dependents must not run on the clock thread
+    }
+
+    /** Leaves the clock, closes the port, ends queued playback (false) and the recording. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        clock.remove(this);
+        stopPlayback();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("rtp {}: close: {}", name, e.toString());
+        }
+        WavRecorder r = recorder;
+        if (r != null) r.close();
+    }
+
+    /** Audio queued to play, and how far it has been sent. */
+    private static final class Playback {
+        final short[] pcm;
+        final CompletableFuture<Boolean> done;
+        int position;
+
+        Playback(short[] pcm, CompletableFuture<Boolean> done) {
+            this.pcm = pcm;
+            this.done = done;
+        }
+    }
+
+    /** An RFC 4733 event being sent: its code, the timestamp all its packets carry, and the tick it is on. */
+    private static final class DtmfSending {
+        final int event;
+        final long timestamp;
+        int step;
+
+        DtmfSending(int event, long timestamp) {
+            this.event = event;
+            this.timestamp = timestamp;
+        }
+    }
+}
