@@ -1,6 +1,8 @@
 package dev.outdial.telephony;
 
+import dev.outdial.media.AnsweringMachineDetector;
 import dev.outdial.media.MediaChannel;
+import java.util.concurrent.CompletableFuture;
 
 /** A leg in progress; hanging up ends it with {@link EndCause.Kind#HANGUP} (or CANCEL before answer). */
 public interface CallLeg {
@@ -9,5 +11,13 @@ public interface CallLeg {
     /** The call's audio once it is answered (before: early media at most); carriers without media have {@link MediaChannel#NONE}. */
     default MediaChannel media() {
         return MediaChannel.NONE;
+    }
+
+    /**
+     * Who answered, by answering-machine detection: completes once decided (within the agent's decision time)
+     * or when the call ends first; UNKNOWN when detection is off or could not tell.
+     */
+    default CompletableFuture<AnsweringMachineDetector.Result> answeredBy() {
+        return CompletableFuture.completedFuture(AnsweringMachineDetector.Result.UNKNOWN);
     }
 }

@@ -1,8 +1,11 @@
 package dev.outdial.telephony.sip;
 
+import dev.outdial.media.AnsweringMachineDetector.Result;
 import dev.outdial.media.Codec;
 import dev.outdial.media.MediaChannel;
 import dev.outdial.media.RtpSession;
+import dev.outdial.media.WavRecorder;
+import dev.outdial.telephony.Amd;
 import dev.outdial.telephony.CallLeg;
 import dev.outdial.telephony.CallListener;
 import dev.outdial.telephony.CallRequest;
@@ -15,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +76,8 @@ final class SipLeg implements CallLeg {
     private boolean told;
     private ScheduledFuture<?> ringTimer;
     private ScheduledFuture<?> durationTimer;
+    private boolean machine;
+    private final CompletableFuture<Result> answeredBy = new CompletableFuture<>();
 
     SipLeg(SipTelephony ua, SipTelephony.Stack stack, CallRequest request, CallListener listener) {
         this.ua = ua;
@@ -94,6 +100,11 @@ final class SipLeg implements CallLeg {
     @Override
     public MediaChannel media() {
         return rtp;
+    }
+
+    @Override
+    public CompletableFuture<Result> answeredBy() {
+        return answeredBy;
     }
 
     UserCredentials credentials() {
@@ -239,7 +250,41 @@ final class SipLeg implements CallLeg {
             }
         }
         if (request.maxDuration() != null) durationTimer = schedule(request.maxDuration(), () -> hangup("max_duration"));
+        if (request.recording() != null) {
+            try {
+                rtp.record(new WavRecorder(request.recording()));
+            } catch (IOException e) {
+                log.warn("sip: call {}: cannot record to {}: {}; the call goes on unrecorded", request.callId(), request.recording(), e.toString());
+            }
+        }
+        if (request.amd() != null) {
+            rtp.listen(new MachineDetection(request.amd(),
+                    (result, why) -> ua.timers().execute(() -> detected(result, why)),
+                    () -> ua.timers().execute(this::leaveMessage)));
+        } else {
+            answeredBy.complete(Result.UNKNOWN);
+        }
         listener.answered(false);
+    }
+
+    /** Answering-machine detection decided: a machine is hung up on, or left a message, or talked to, as the agent says. */
+    private synchronized void detected(Result result, String why) {
+        answeredBy.complete(result);
+        if (state != State.ANSWERED || result != Result.MACHINE) return;
+        machine = true;
+        log.debug("sip: call {}: answering machine ({}), {}", request.callId(), why, request.amd().onMachine());
+        if (request.amd().onMachine() == Amd.OnMachine.HANGUP) hangup("answering_machine");
+    }
+
+    /** The machine is recording: play the message, then hang up. */
+    private synchronized void leaveMessage() {
+        if (state != State.ANSWERED) return;
+        short[] message = request.amd().message();
+        if (message == null || message.length == 0) {
+            hangup("answering_machine");
+            return;
+        }
+        rtp.play(message).thenRun(() -> hangup("message_left"));
     }
 
     private void startMedia(Response r) {
@@ -320,6 +365,8 @@ final class SipLeg implements CallLeg {
     private void end(EndCause cause) {
         if (told) return;
         told = true;
+        if (machine && cause.kind() == Kind.HANGUP) cause = new EndCause(Kind.MACHINE, cause.sipCode(), cause.reason());
+        answeredBy.complete(Result.UNKNOWN); // ended before detection decided
         cancel(ringTimer);
         cancel(durationTimer);
         if (rtp != null) rtp.close();
