@@ -64,7 +64,8 @@ public final class Outdial implements AutoCloseable {
             carriers = Map.of(simulated.provider(), simulated, sip.provider(), sip);
         }
         this.telephony = Map.copyOf(carriers);
-        this.dispatcher = new Dispatcher(db, clock, config.nodeId(), config.dispatch(), telephony, signal);
+        this.dispatcher = new Dispatcher(db, clock, config.nodeId(), config.dispatch(), telephony, signal,
+                config.dataDir().resolve("recordings"), new dev.outdial.agent.EspeakVoice());
         this.webhooks = new WebhookDelivery(db, clock, config.nodeId(), config.webhooks());
         this.http = withHttp ? new HttpApi(new HttpApi.Services(db, clock, organizations, agents, lines, batches, calls, intake,
                 new dev.outdial.campaign.DoNotCall(db, clock), telephony.keySet(),

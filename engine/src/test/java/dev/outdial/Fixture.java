@@ -80,7 +80,13 @@ public final class Fixture implements AutoCloseable {
     /** Starts another node on the same database with the given carriers (null: the simulated one) and webhook settings. */
     public Outdial startNode(String nodeId, DispatchSettings dispatch, SimulatedSettings simulated,
                              Map<String, dev.outdial.telephony.Telephony> carriers, WebhookSettings webhooks) {
-        OutdialConfig config = OutdialConfig.fromEnv(Map.of()).withPort(0).withDataDir(Path.of("unused"))
+        return startNode(nodeId, dispatch, simulated, carriers, webhooks, Path.of("unused"));
+    }
+
+    /** As above, with a data directory of the test's own (where recordings go). */
+    public Outdial startNode(String nodeId, DispatchSettings dispatch, SimulatedSettings simulated,
+                             Map<String, dev.outdial.telephony.Telephony> carriers, WebhookSettings webhooks, Path dataDir) {
+        OutdialConfig config = OutdialConfig.fromEnv(Map.of()).withPort(0).withDataDir(dataDir)
                 .withNodeId(nodeId).withDispatch(dispatch).withSimulated(simulated).withWebhooks(webhooks);
         Outdial node = carriers == null ? Outdial.start(config, db, clock, true) : Outdial.start(config, db, clock, true, carriers);
         nodes.add(node);

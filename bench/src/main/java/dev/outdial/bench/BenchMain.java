@@ -14,13 +14,14 @@ import picocli.CommandLine.Command;
  *   dispatch   claim and start a large backlog of due calls on simulated lines
  *   startup    time `outdial serve` from process start to the first 200 on /health
  *   webhooks   deliver outbox events to a fast local receiver
+ *   sip-media  concurrent SIP calls with two-way RTP against a sipp callee
  * </pre>
  *
  * They are plain programs, never run by the test suite.
  */
 @Command(name = "outdial-bench", mixinStandardHelpOptions = true,
-        description = "Outdial load drivers: intake, dispatch, startup, webhooks.",
-        subcommands = {IntakeBench.class, DispatchBench.class, StartupBench.class, WebhookBench.class})
+        description = "Outdial load drivers: intake, dispatch, startup, webhooks, sip-media.",
+        subcommands = {IntakeBench.class, DispatchBench.class, StartupBench.class, WebhookBench.class, SipMediaBench.class})
 public final class BenchMain implements Runnable {
 
     public static void main(String[] args) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.outdial.webhook.WebhookEndpoints;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outdial.campaign.Agent;
+import dev.outdial.campaign.AmdSettings;
 import dev.outdial.campaign.Agents;
 import dev.outdial.campaign.FieldError;
 import dev.outdial.campaign.VariableSpec;
@@ -22,7 +23,9 @@ import java.util.Set;
 /** {@code /v1/agents}: create, list, get, update (PATCH), delete. */
 final class AgentRoutes {
     private static final Set<String> FIELDS = Set.of("name", "prompt", "first_message", "language", "voice", "variables",
-            "default_variables", "timezone", "max_duration_seconds", "retry_policy", "calling_window", "hooks");
+            "default_variables", "timezone", "max_duration_seconds", "retry_policy", "calling_window", "hooks",
+            "amd", "record_calls");
+    private static final Set<String> AMD_FIELDS = Set.of("enabled", "behavior", "decision_ms", "message");
     /** Bounds on a call's length: at least 10 s, at most 4 h. */
     private static final int MIN_DURATION_S = 10;
     private static final int MAX_DURATION_S = 4 * 3600;
@@ -133,6 +136,8 @@ final class AgentRoutes {
         }
         RetryPolicy policy = retryPolicy(b, errors);
         Map<String, Object> window = callingWindow(b, errors);
+        AmdSettings amd = amd(b);
+        Boolean record = b.bool("record_calls");
         if (defaults != null && variables != null) {
             for (VariableSpec v : variables) {
                 Object d = defaults.get(v.name());
@@ -143,7 +148,28 @@ final class AgentRoutes {
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
         return new Agent.Spec(name, prompt == null ? "" : prompt, firstMessage, language == null ? "en" : language, voice,
                 variables == null ? List.of() : variables, defaults == null ? Map.of() : defaults, timezone,
-                maxDuration == null ? 600 : maxDuration, policy == null ? RetryPolicy.defaults() : policy, window);
+                maxDuration == null ? 600 : maxDuration, policy == null ? RetryPolicy.defaults() : policy, window,
+                amd, record != null && record);
+    }
+
+    /** {@code amd}: {enabled, behavior, decision_ms, message}; null (off) when absent, null or enabled false. */
+    static AmdSettings amd(Body b) {
+        if (!b.has("amd") || b.node().get("amd").isNull()) return null;
+        Body a = b.nested("amd");
+        if (a == null) return null;
+        a.rejectUnknown(AMD_FIELDS);
+        Boolean enabled = a.bool("enabled");
+        String behavior = a.text("behavior");
+        if (behavior == null) behavior = "hangup";
+        if (!AmdSettings.BEHAVIORS.contains(behavior)) a.error("behavior", "must be one of " + AmdSettings.BEHAVIORS + "; got " + behavior);
+        Integer decision = a.integer("decision_ms");
+        if (decision != null && (decision < AmdSettings.MIN_DECISION_MS || decision > AmdSettings.MAX_DECISION_MS)) {
+            a.error("decision_ms", "must be between " + AmdSettings.MIN_DECISION_MS + " and " + AmdSettings.MAX_DECISION_MS);
+        }
+        String message = a.text("message");
+        if ("leave_message".equals(behavior) && (message == null || message.isBlank())) a.error("message", "is required when behavior is leave_message");
+        if (enabled != null && !enabled) return null;
+        return new AmdSettings(behavior, decision == null ? AmdSettings.DEFAULT_DECISION_MS : decision, message);
     }
 
     /** {@code retry_policy} if present (null if absent or invalid, with the error recorded). */

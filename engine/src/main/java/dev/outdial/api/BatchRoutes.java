@@ -52,6 +52,26 @@ final class BatchRoutes {
         r.post("/v1/batches/{id}/recipients", idempotency.wrap(this::addRecipients));
         r.get("/v1/batches/{id}/calls", this::listCalls);
         r.get("/v1/calls/{id}", ctx -> Http.json(ctx, 200, calls.get(Auth.org(ctx), ctx.pathParam("id"))));
+        r.get("/v1/calls/{id}/attempts/{attempt}/recording", this::recording);
+    }
+
+    /** An attempt's recording as audio/wav; 404 when it has none (or it is another organization's call). */
+    private void recording(Context ctx) throws java.io.IOException {
+        String id = ctx.pathParam("id");
+        int attempt;
+        try {
+            attempt = Integer.parseInt(ctx.pathParam("attempt"));
+        } catch (NumberFormatException e) {
+            throw new dev.outdial.campaign.NotFoundException("recording", id + "/" + ctx.pathParam("attempt"));
+        }
+        java.nio.file.Path file = calls.recording(Auth.org(ctx), id, attempt)
+                .filter(java.nio.file.Files::isReadable)
+                .orElseThrow(() -> new dev.outdial.campaign.NotFoundException("recording", id + "/" + attempt));
+        ctx.contentType("audio/wav");
+        ctx.header("Content-Length", Long.toString(java.nio.file.Files.size(file)));
+        try (var in = java.nio.file.Files.newInputStream(file)) {
+            in.transferTo(ctx.outputStream());
+        }
     }
 
     private void create(Context ctx) {

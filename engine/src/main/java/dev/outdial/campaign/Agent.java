@@ -9,6 +9,8 @@ import java.util.Map;
  * What an agent says and how its calls are run (DESIGN §4).
  *
  * @param callingWindow the window in canonical JSON (see WindowJson), or null for none of its own
+ * @param amd           answering-machine detection, or null for none
+ * @param recordCalls   record each answered call (both directions, WAV)
  */
 public record Agent(
         String id,
@@ -23,6 +25,8 @@ public record Agent(
         int maxDurationSeconds,
         RetryPolicy retryPolicy,
         Map<String, Object> callingWindow,
+        AmdSettings amd,
+        boolean recordCalls,
         Instant createdAt,
         Instant updatedAt) {
 
@@ -38,6 +42,8 @@ public record Agent(
             String timezone,
             int maxDurationSeconds,
             RetryPolicy retryPolicy,
-            Map<String, Object> callingWindow) {
+            Map<String, Object> callingWindow,
+            AmdSettings amd,
+            boolean recordCalls) {
     }
 }

@@ -19,7 +19,7 @@ import java.util.Optional;
 /** Agents of an organization: create, read, list, update, delete. Every query is scoped by organization. */
 public final class Agents {
     private static final String COLUMNS = "id, name, prompt, first_message, language, voice, variables::text, "
-            + "default_variables::text, timezone, max_duration_s, retry_policy::text, calling_window::text, created_at, updated_at";
+            + "default_variables::text, timezone, max_duration_s, retry_policy::text, calling_window::text, amd::text, record_calls, created_at, updated_at";
 
     private final Database db;
     private final Clock clock;
@@ -35,13 +35,13 @@ public final class Agents {
         db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     insert into agent (id, org_id, name, prompt, first_message, language, voice, variables, default_variables,
-                                       timezone, max_duration_s, retry_policy, calling_window, created_at, updated_at)
-                    values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, ?::jsonb, ?, ?)""")) {
+                                       timezone, max_duration_s, retry_policy, calling_window, amd, record_calls, created_at, updated_at)
+                    values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?)""")) {
                 ps.setString(1, id);
                 ps.setString(2, orgId);
                 bindSpec(ps, 3, spec);
-                ps.setTimestamp(14, Timestamp.from(now));
-                ps.setTimestamp(15, Timestamp.from(now));
+                ps.setTimestamp(16, Timestamp.from(now));
+                ps.setTimestamp(17, Timestamp.from(now));
                 ps.executeUpdate();
             }
             return null;
@@ -94,12 +94,12 @@ public final class Agents {
             try (PreparedStatement ps = c.prepareStatement("""
                     update agent set name = ?, prompt = ?, first_message = ?, language = ?, voice = ?, variables = ?::jsonb,
                            default_variables = ?::jsonb, timezone = ?, max_duration_s = ?, retry_policy = ?::jsonb,
-                           calling_window = ?::jsonb, updated_at = ?
+                           calling_window = ?::jsonb, amd = ?::jsonb, record_calls = ?, updated_at = ?
                     where org_id = ? and id = ? and deleted_at is null""")) {
                 bindSpec(ps, 1, spec);
-                ps.setTimestamp(12, Timestamp.from(clock.instant()));
-                ps.setString(13, orgId);
-                ps.setString(14, id);
+                ps.setTimestamp(14, Timestamp.from(clock.instant()));
+                ps.setString(15, orgId);
+                ps.setString(16, id);
                 return ps.executeUpdate();
             }
         });
@@ -133,6 +133,8 @@ public final class Agents {
         ps.setInt(i + 8, s.maxDurationSeconds());
         ps.setString(i + 9, Json.write(s.retryPolicy()));
         ps.setString(i + 10, s.callingWindow() == null ? null : Json.write(s.callingWindow()));
+        ps.setString(i + 11, s.amd() == null ? null : Json.write(s.amd()));
+        ps.setBoolean(i + 12, s.recordCalls());
     }
 
     private static Agent read(ResultSet rs) throws SQLException {
@@ -144,7 +146,8 @@ public final class Agents {
                     rs.getString(9), rs.getInt(10),
                     RetryPolicy.fromJson(Json.map(rs.getString(11))),
                     rs.getString(12) == null ? null : Json.map(rs.getString(12)),
-                    rs.getTimestamp(13).toInstant(), rs.getTimestamp(14).toInstant());
+                    rs.getString(13) == null ? null : Json.read(rs.getString(13), AmdSettings.class), rs.getBoolean(14),
+                    rs.getTimestamp(15).toInstant(), rs.getTimestamp(16).toInstant());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("agent " + rs.getString(1) + ": stored variables are malformed", e);
         }

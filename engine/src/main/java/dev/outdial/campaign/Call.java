@@ -43,9 +43,14 @@ public record Call(
         Map<String, Object> window,
         List<Attempt> history) {
 
-    /** One try at the call. {@code outcome} is the attempt's own, e.g. {@code interrupted} after a lost lease. */
+    /**
+     * One try at the call. {@code outcome} is the attempt's own, e.g. {@code interrupted} after a lost lease.
+     *
+     * @param answeredBy   human, machine or unknown, by answering-machine detection (null when not answered or not detected)
+     * @param recordingUrl where to fetch the attempt's recording (WAV), or null
+     */
     public record Attempt(int attempt, String nodeId, Instant claimedAt, Instant dialAt, Instant startedAt,
                           Instant ringingAt, Instant answeredAt, Instant endedAt, String outcome, String reason,
-                          Integer sipCode) {
+                          Integer sipCode, String answeredBy, String recordingUrl) {
     }
 }

@@ -28,6 +28,22 @@ public final class Calls {
         this.db = db;
     }
 
+    /** The file of an attempt's recording, if it has one; another organization's call is not found. */
+    public java.util.Optional<java.nio.file.Path> recording(String orgId, String id, int attempt) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select a.recording from call_attempt a join call c on c.id = a.call_id
+                    where c.org_id = ? and c.id = ? and a.attempt = ? and a.recording is not null""")) {
+                ps.setString(1, orgId);
+                ps.setString(2, id);
+                ps.setInt(3, attempt);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? java.util.Optional.of(java.nio.file.Path.of(rs.getString(1))) : java.util.Optional.<java.nio.file.Path>empty();
+                }
+            }
+        });
+    }
+
     public Call get(String orgId, String id) {
         return db.read(c -> {
             Call call;
@@ -41,14 +57,16 @@ public final class Calls {
             }
             List<Call.Attempt> attempts = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    select attempt, node_id, claimed_at, dial_at, started_at, ringing_at, answered_at, ended_at, outcome, reason, sip_code
+                    select attempt, node_id, claimed_at, dial_at, started_at, ringing_at, answered_at, ended_at, outcome, reason, sip_code,
+                           answered_by, recording is not null
                     from call_attempt where call_id = ? order by attempt""")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         attempts.add(new Call.Attempt(rs.getInt(1), rs.getString(2), Batches.instant(rs, 3), Batches.instant(rs, 4),
                                 Batches.instant(rs, 5), Batches.instant(rs, 6), Batches.instant(rs, 7), Batches.instant(rs, 8),
-                                rs.getString(9), rs.getString(10), (Integer) rs.getObject(11)));
+                                rs.getString(9), rs.getString(10), (Integer) rs.getObject(11), rs.getString(12),
+                                rs.getBoolean(13) ? "/v1/calls/" + id + "/attempts/" + rs.getInt(1) + "/recording" : null));
                     }
                 }
             }

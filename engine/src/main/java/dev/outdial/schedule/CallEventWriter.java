@@ -49,8 +49,14 @@ final class CallEventWriter implements AutoCloseable {
     record Answered(ClaimedCall call, boolean machine, Instant at) implements Event {
     }
 
-    /** The end of an attempt; {@code after} runs once it is written (or could not be). */
-    record Ended(ClaimedCall call, String outcome, Integer sipCode, String reason, Instant at, Runnable after) implements Event {
+    /**
+     * The end of an attempt; {@code after} runs once it is written (or could not be).
+     *
+     * @param answeredBy human, machine or unknown by answering-machine detection; null when not answered or not detected
+     * @param recording  the attempt's recording file, or null
+     */
+    record Ended(ClaimedCall call, String outcome, Integer sipCode, String reason, String answeredBy, String recording,
+                 Instant at, Runnable after) implements Event {
     }
 
     private final Database db;
@@ -79,8 +85,8 @@ final class CallEventWriter implements AutoCloseable {
         add(new Answered(call, machine, clock.instant()));
     }
 
-    void ended(ClaimedCall call, String outcome, Integer sipCode, String reason, Runnable after) {
-        add(new Ended(call, outcome, sipCode, reason, clock.instant(), after));
+    void ended(ClaimedCall call, String outcome, Integer sipCode, String reason, String answeredBy, String recording, Runnable after) {
+        add(new Ended(call, outcome, sipCode, reason, answeredBy, recording, clock.instant(), after));
     }
 
     private void add(Event e) {
@@ -211,7 +217,8 @@ final class CallEventWriter implements AutoCloseable {
                 continue;
             }
             CallTransitions.Decision next = transitions.decide(ctx, e.outcome(), e.at());
-            attemptRows.add(new Object[] {call.callId(), call.attempt(), Timestamp.from(e.at()), e.outcome(), e.reason(), e.sipCode()});
+            attemptRows.add(new Object[] {call.callId(), call.attempt(), Timestamp.from(e.at()), e.outcome(), e.reason(), e.sipCode(),
+                    e.answeredBy(), e.recording()});
             Map<String, Object> payload = new LinkedHashMap<>();
             payload.put("call_id", call.callId());
             payload.put("batch_id", call.batchId());
@@ -234,10 +241,12 @@ final class CallEventWriter implements AutoCloseable {
         }
         if (!attemptRows.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("""
-                    update call_attempt a set ended_at = u.at, outcome = u.outcome, reason = u.reason, sip_code = u.sip
-                    from unnest(?::text[], ?::int[], ?::timestamptz[], ?::text[], ?::text[], ?::int[]) as u(id, attempt, at, outcome, reason, sip)
+                    update call_attempt a set ended_at = u.at, outcome = u.outcome, reason = u.reason, sip_code = u.sip,
+                                              answered_by = u.by, recording = u.rec
+                    from unnest(?::text[], ?::int[], ?::timestamptz[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[])
+                         as u(id, attempt, at, outcome, reason, sip, by, rec)
                     where a.call_id = u.id and a.attempt = u.attempt""")) {
-                bindColumns(c, ps, attemptRows, "text", "int4", "timestamptz", "text", "text", "int4");
+                bindColumns(c, ps, attemptRows, "text", "int4", "timestamptz", "text", "text", "int4", "text", "text");
                 ps.executeUpdate();
             }
         }

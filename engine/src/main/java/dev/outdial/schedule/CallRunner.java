@@ -1,5 +1,7 @@
 package dev.outdial.schedule;
 
+import dev.outdial.media.AnsweringMachineDetector;
+import dev.outdial.telephony.CallLeg;
 import dev.outdial.telephony.CallListener;
 import dev.outdial.telephony.EndCause;
 
@@ -13,12 +15,20 @@ final class CallRunner implements CallListener {
     private final Runnable onEnd;
     private final LineBackoff backoff;
     private volatile boolean answered;
+    private volatile CallLeg leg;
+    private volatile java.nio.file.Path recording;
 
     CallRunner(ClaimedCall call, CallEventWriter writer, LineBackoff backoff, Runnable onEnd) {
         this.call = call;
         this.writer = writer;
         this.backoff = backoff;
         this.onEnd = onEnd;
+    }
+
+    /** The carrier took the call: its leg, and where it is being recorded (null: not). */
+    void legStarted(CallLeg leg, java.nio.file.Path recording) {
+        this.leg = leg;
+        this.recording = recording;
     }
 
     @Override
@@ -37,7 +47,12 @@ final class CallRunner implements CallListener {
     @Override
     public void ended(EndCause cause) {
         if (cause.kind() == EndCause.Kind.LINE_TROUBLE) backoff.trouble(call.lineId(), cause.sipCode());
-        writer.ended(call, outcome(cause, answered), cause.sipCode(), cause.reason(), onEnd);
+        CallLeg l = leg;
+        AnsweringMachineDetector.Result by = l == null || !answered ? null : l.answeredBy().getNow(null);
+        java.nio.file.Path rec = recording;
+        writer.ended(call, outcome(cause, answered), cause.sipCode(), cause.reason(),
+                by == null ? null : by.name().toLowerCase(java.util.Locale.ROOT),
+                answered && rec != null && java.nio.file.Files.exists(rec) ? rec.toString() : null, onEnd);
     }
 
     /** The call outcome an ended leg means. */

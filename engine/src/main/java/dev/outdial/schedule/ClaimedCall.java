@@ -9,7 +9,14 @@ import java.time.Instant;
  *
  * @param attempt the fencing token: every later write about this try names it, and loses if it changed
  * @param trunk   the line's SIP trunk, for the sip provider; null on other lines
+ * @param amd     the agent's answering-machine detection, or null when it has none
+ * @param record  whether the agent records its calls
  */
 record ClaimedCall(String callId, String orgId, String batchId, String lineId, String provider, String from,
-                   String destination, int attempt, Instant dialAt, Duration maxDuration, Trunk trunk) {
+                   String destination, int attempt, Instant dialAt, Duration maxDuration, Trunk trunk, Media amd,
+                   boolean record) {
+
+    /** The agent's amd settings as stored, the call's language, and its variables when a message must be rendered. */
+    record Media(String amdJson, String language, String variablesJson) {
+    }
 }

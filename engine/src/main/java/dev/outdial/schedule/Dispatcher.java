@@ -48,6 +48,7 @@ public final class Dispatcher implements AutoCloseable {
     private final WorkListener listener;
     private final CallEventWriter events;
     private final LineBackoff backoff;
+    private final CallMediaOptions media;
     private final AtomicInteger live = new AtomicInteger();
     /** Calls this node holds a lease on (claimed, queued or live) → attempt; only these leases are renewed. */
     private final Map<String, Integer> held = new java.util.concurrent.ConcurrentHashMap<>();
@@ -60,8 +61,13 @@ public final class Dispatcher implements AutoCloseable {
     private Thread claimThread;
     private Thread housekeepingThread;
 
+    /**
+     * @param recordings where calls of agents that record are recorded (one folder per organization)
+     * @param voice      speaks the messages left on answering machines
+     */
     public Dispatcher(Database db, Clock clock, String nodeId, DispatchSettings settings, Map<String, Telephony> telephony,
-                      WorkSignal signal) {
+                      WorkSignal signal, java.nio.file.Path recordings, dev.outdial.agent.Voice voice) {
+        this.media = new CallMediaOptions(recordings, voice);
         this.clock = clock;
         this.settings = settings;
         this.telephony = Map.copyOf(telephony);
@@ -173,8 +179,9 @@ public final class Dispatcher implements AutoCloseable {
             try {
                 // No ring timeout of our own: the trunk's, else the provider's default (sip: OUTDIAL_SIP_RING_TIMEOUT_S).
                 Duration ring = call.trunk() == null ? null : call.trunk().ringTimeout(null);
-                t.originate(new CallRequest(call.callId(), call.attempt(), call.from(), call.destination(),
-                        ring, call.maxDuration(), call.trunk()), runner);
+                java.nio.file.Path recording = media.recording(call);
+                runner.legStarted(t.originate(new CallRequest(call.callId(), call.attempt(), call.from(), call.destination(),
+                        ring, call.maxDuration(), call.trunk(), media.amd(call), recording), runner), recording);
             } catch (RuntimeException e) {
                 log.error("call {}: originate failed", call.callId(), e);
                 runner.ended(new dev.outdial.telephony.EndCause(dev.outdial.telephony.EndCause.Kind.FAILED, null, "originate_error"));

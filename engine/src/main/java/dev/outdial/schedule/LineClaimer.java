@@ -224,7 +224,9 @@ final class LineClaimer {
                 from unnest(?::text[]) as u(id), agent a
                 where c.id = u.id and a.id = c.agent_id
                 returning c.id, c.org_id, c.batch_id, c.attempt, c.destination,
-                          coalesce((c.overrides->>'max_duration_s')::int, a.max_duration_s)""")) {
+                          coalesce((c.overrides->>'max_duration_s')::int, a.max_duration_s),
+                          a.amd::text, a.record_calls, coalesce(c.overrides->>'language', a.language),
+                          case when a.amd->>'behavior' = 'leave_message' then c.variables::text end""")) {
             ps.setString(1, nodeId);
             ps.setTimestamp(2, Timestamp.from(now.plus(leaseDuration)));
             ps.setTimestamp(3, Timestamp.from(now));
@@ -232,7 +234,9 @@ final class LineClaimer {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     calls.add(new ClaimedCall(rs.getString(1), rs.getString(2), rs.getString(3), lineId, provider, from,
-                            rs.getString(5), rs.getInt(4), slotOf.get(rs.getString(1)), Duration.ofSeconds(rs.getInt(6)), trunk));
+                            rs.getString(5), rs.getInt(4), slotOf.get(rs.getString(1)), Duration.ofSeconds(rs.getInt(6)), trunk,
+                            rs.getString(7) == null ? null : new ClaimedCall.Media(rs.getString(7), rs.getString(9), rs.getString(10)),
+                            rs.getBoolean(8)));
                 }
             }
         }

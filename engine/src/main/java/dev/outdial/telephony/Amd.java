@@ -8,10 +8,11 @@ import java.time.Duration;
  *
  * @param decisionTime listen this long at most (default 4 s)
  * @param onMachine    what to do on a machine
- * @param message      for {@link OnMachine#LEAVE_MESSAGE}: the message as 8 kHz PCM, played after the beep
- *                     (or after the greeting when no beep comes); null leaves nothing and hangs up
+ * @param message      for {@link OnMachine#LEAVE_MESSAGE}: makes the message as 8 kHz PCM (it may take a while:
+ *                     text to speech), played after the beep (or after the greeting when no beep comes);
+ *                     null, or an empty message, leaves nothing and hangs up
  */
-public record Amd(Duration decisionTime, OnMachine onMachine, short[] message) {
+public record Amd(Duration decisionTime, OnMachine onMachine, java.util.function.Supplier<short[]> message) {
 
     /** What a call does when a machine answers; the call's outcome is {@code voicemail} in every case. */
     public enum OnMachine {

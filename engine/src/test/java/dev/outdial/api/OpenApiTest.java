@@ -53,7 +53,8 @@ class OpenApiTest {
         Map<String, Object> agentSpec = Map.of("name", "Reminder", "prompt", "Hi {{name}}", "first_message", "Hello",
                 "voice", "alloy", "timezone", "America/Chicago",
                 "calling_window", Map.of("mon", List.of(Map.of("start", "08:00", "end", "20:00"))),
-                "variables", List.of(Map.of("name", "name", "type", "string", "required", true)));
+                "variables", List.of(Map.of("name", "name", "type", "string", "required", true)),
+                "amd", Map.of("behavior", "leave_message", "message", "Hi {{name}}, please call back."), "record_calls", true);
         TestApi.Answer agent = api.post("/v1/agents", agentSpec);
         check("post", "/v1/agents", agent);
         String agentId = agent.json().get("id").asText();
@@ -119,6 +120,9 @@ class OpenApiTest {
         for (JsonNode c : api.get("/v1/batches/" + batchId + "/calls").json().get("data")) {
             check("get", "/v1/calls/{id}", api.get("/v1/calls/" + c.get("id").asText()));
         }
+        // No call here was answered on a recording agent's sip line: the recording is not found (200 is covered by SipDispatchTest).
+        String someCall = api.get("/v1/batches/" + batchId + "/calls").json().at("/data/0/id").asText();
+        check("get", "/v1/calls/{id}/attempts/{attempt}/recording", api.get("/v1/calls/" + someCall + "/attempts/1/recording"));
         check("post", "/v1/batches/{id}/retry", api.post("/v1/batches/" + batchId + "/retry", Map.of()));
         check("post", "/v1/batches/{id}/cancel", api.post("/v1/batches/" + batchId + "/cancel", Map.of()));
         check("post", "/v1/batches/{id}/retry", api.post("/v1/batches/" + batchId + "/retry", Map.of("outcomes", List.of("canceled"))));

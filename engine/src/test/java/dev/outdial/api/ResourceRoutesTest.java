@@ -66,6 +66,42 @@ class ResourceRoutesTest {
     }
 
     @Test
+    void sip_trunks_and_amd_settings_are_checked_field_by_field_and_the_password_is_never_shown() {
+        try (Fixture f = Fixture.manual()) {
+            TestApi api = f.api();
+            TestApi.Answer noTrunk = api.post("/v1/lines", Map.of("phone_number", "+14155550100", "provider", "sip"));
+            assertThat(noTrunk.status()).isEqualTo(422);
+            assertThat(noTrunk.json().findValuesAsText("pointer")).containsExactly("/sip");
+            TestApi.Answer bad = api.post("/v1/lines", Map.of("phone_number", "+14155550100", "provider", "sip",
+                    "sip", Map.of("host", "bad host!", "port", 70000, "transport", "sctp", "codecs", List.of("G729"),
+                            "ring_timeout_s", 0, "outbound_proxy", "x y", "colour", "red")));
+            assertThat(bad.status()).isEqualTo(422);
+            assertThat(bad.json().findValuesAsText("pointer")).containsExactlyInAnyOrder("/sip/host", "/sip/port", "/sip/transport",
+                    "/sip/codecs", "/sip/ring_timeout_s", "/sip/outbound_proxy", "/sip/colour");
+            TestApi.Answer onSimulated = api.post("/v1/lines", Map.of("phone_number", "+14155550100", "sip", Map.of("host", "x")));
+            assertThat(onSimulated.json().findValuesAsText("pointer")).containsExactly("/sip");
+
+            TestApi.Answer line = api.post("/v1/lines", Map.of("phone_number", "+14155550100", "provider", "sip",
+                    "sip", Map.of("host", "sip.carrier.example", "username", "alice", "password", "s3cret", "transport", "TCP")));
+            assertThat(line.status()).as(line.text()).isEqualTo(201);
+            assertThat(line.text()).doesNotContain("s3cret");
+            assertThat(line.json().get("sip").get("transport").asText()).isEqualTo("tcp");
+            String id = line.json().get("id").asText();
+            // A PATCH that does not repeat the password keeps it; a new user name without a password drops it.
+            assertThat(api.patch("/v1/lines/" + id, Map.of("max_cps", 3)).status()).isEqualTo(200);
+            assertThat(f.sql("select sip->>'password' from line where id = '" + id + "'")).isEqualTo("s3cret");
+            assertThat(api.patch("/v1/lines/" + id, Map.of("sip", Map.of("host", "sip.carrier.example", "username", "bob"))).status()).isEqualTo(200);
+            assertThat(f.sql("select sip->>'password' from line where id = '" + id + "'")).isNull();
+
+            TestApi.Answer amd = api.post("/v1/agents", Map.of("name", "A", "record_calls", "yes",
+                    "amd", Map.of("behavior", "leave_message", "decision_ms", 50, "beep", true)));
+            assertThat(amd.status()).isEqualTo(422);
+            assertThat(amd.json().findValuesAsText("pointer")).containsExactlyInAnyOrder("/record_calls", "/amd/message",
+                    "/amd/decision_ms", "/amd/beep");
+        }
+    }
+
+    @Test
     void a_line_with_unfinished_calls_cannot_be_deleted() {
         try (Fixture f = Fixture.manual()) {
             TestApi api = f.api();

@@ -276,15 +276,19 @@ final class SipLeg implements CallLeg {
         if (request.amd().onMachine() == Amd.OnMachine.HANGUP) hangup("answering_machine");
     }
 
-    /** The machine is recording: play the message, then hang up. */
-    private synchronized void leaveMessage() {
-        if (state != State.ANSWERED) return;
-        short[] message = request.amd().message();
-        if (message == null || message.length == 0) {
-            hangup("answering_machine");
-            return;
-        }
-        rtp.play(message).thenRun(() -> hangup("message_left"));
+    /** The machine is recording: make the message (text to speech: off the timer thread), play it, hang up. */
+    private void leaveMessage() {
+        Thread.ofVirtual().name("amd-message " + request.callId()).start(() -> {
+            short[] message = request.amd().message() == null ? null : request.amd().message().get();
+            synchronized (this) {
+                if (state != State.ANSWERED) return;
+                if (message == null || message.length == 0) {
+                    hangup("answering_machine");
+                    return;
+                }
+                rtp.play(message).thenRun(() -> hangup("message_left"));
+            }
+        });
     }
 
     private void startMedia(Response r) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outdial.config.SipSettings;
 import dev.outdial.media.AnsweringMachineDetector.Result;
-import dev.outdial.media.G711;
-import dev.outdial.media.Goertzel;
 import dev.outdial.telephony.Amd;
 import dev.outdial.telephony.Amd.OnMachine;
 import dev.outdial.telephony.CallLeg;
@@ -13,10 +11,6 @@ import dev.outdial.telephony.CallRequest;
 import dev.outdial.telephony.EndCause;
 import dev.outdial.telephony.EndCause.Kind;
 import dev.outdial.telephony.Trunk;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -64,21 +58,21 @@ class SipAmdTest {
 
     @Test
     void aVoicemailGreetingIsAMachineAndTheMessageIsLeftAfterTheBeep(@TempDir Path dir) throws Exception {
-        int beepStartMs = greetingWithBeep(dir);
-        short[] message = tone(600, 1000); // the rendered message, as the agent runtime would hand it over
+        int beepStartMs = AudioChecks.greetingWithBeep(dir);
+        short[] message = AudioChecks.tone(600, 1000); // the rendered message, as the agent runtime would hand it over
         Path recording = dir.resolve("call.wav");
         try (Sipp sipp = Sipp.start(dir, "answer-play-wait-bye.xml", 1)) {
             RecordingListener l = new RecordingListener();
-            CallLeg leg = dial(sipp, l, new Amd(Duration.ofSeconds(4), OnMachine.LEAVE_MESSAGE, message), recording);
+            CallLeg leg = dial(sipp, l, new Amd(Duration.ofSeconds(4), OnMachine.LEAVE_MESSAGE, () -> message), recording);
             assertThat(leg.answeredBy().get(10, TimeUnit.SECONDS)).isEqualTo(Result.MACHINE);
             EndCause end = l.ended.get(30, TimeUnit.SECONDS);
             assertThat(end).isEqualTo(new EndCause(Kind.MACHINE, 200, "message_left"));
             assertThat(sipp.awaitExit(Duration.ofSeconds(10))).as(sipp.log()).isZero();
 
             // The recording: left what sipp played, right what Outdial sent. The message starts after the beep ends.
-            short[][] wav = stereo(recording);
-            int beepInRecording = firstFrameWithTone(wav[0], 1000);
-            int messageInRecording = firstFrameWithTone(wav[1], 600);
+            short[][] wav = AudioChecks.stereo(recording);
+            int beepInRecording = AudioChecks.firstFrameWithTone(wav[0], 1000);
+            int messageInRecording = AudioChecks.firstFrameWithTone(wav[1], 600);
             assertThat(beepInRecording).as("the beep is in the recording").isGreaterThan(0);
             assertThat(messageInRecording).as("the message is in the recording").isGreaterThan(0);
             assertThat(messageInRecording - beepInRecording).as("ms from beep start to message start (beep lasts 500 ms)")
@@ -89,7 +83,7 @@ class SipAmdTest {
 
     @Test
     void aMachineIsHungUpOnWhenTheAgentSaysSo(@TempDir Path dir) throws Exception {
-        greetingWithBeep(dir);
+        AudioChecks.greetingWithBeep(dir);
         try (Sipp sipp = Sipp.start(dir, "answer-play-wait-bye.xml", 1)) {
             RecordingListener l = new RecordingListener();
             dial(sipp, l, new Amd(Duration.ofSeconds(4), OnMachine.HANGUP, null), null);
@@ -98,56 +92,5 @@ class SipAmdTest {
             assertThat(l.endedMs - l.answeredMs).as("decided within the 4 s decision time").isLessThan(4500);
             assertThat(sipp.awaitExit(Duration.ofSeconds(10))).as(sipp.log()).isZero();
         }
-    }
-
-    /** speech.ulaw: a spoken greeting, 300 ms of silence, a 500 ms beep at 1 kHz, a second of silence. Returns the beep's start (ms). */
-    private static int greetingWithBeep(Path dir) throws Exception {
-        byte[] greeting = Speech.file(dir, "greeting.ulaw", "ul",
-                "Hi, you have reached the Smith family. We cannot come to the phone right now. Please leave a message after the tone.");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(greeting);
-        out.write(ulaw(new short[8 * 300]));
-        int beepStartMs = out.size() / 8;
-        out.write(ulaw(tone(1000, 500)));
-        out.write(ulaw(new short[8000]));
-        Files.write(dir.resolve("speech.ulaw"), out.toByteArray());
-        return beepStartMs;
-    }
-
-    private static short[] tone(double hz, int ms) {
-        short[] pcm = new short[8 * ms];
-        for (int i = 0; i < pcm.length; i++) pcm[i] = (short) (10000 * Math.sin(2 * Math.PI * hz * i / 8000));
-        return pcm;
-    }
-
-    private static byte[] ulaw(short[] pcm) {
-        byte[] b = new byte[pcm.length];
-        G711.encodeUlaw(pcm, 0, b, 0, pcm.length);
-        return b;
-    }
-
-    /** The two channels of a 16-bit stereo WAV written by Outdial (44-byte header). */
-    private static short[][] stereo(Path wav) throws Exception {
-        byte[] b = Files.readAllBytes(wav);
-        assertThat(new String(b, 0, 4)).isEqualTo("RIFF");
-        ByteBuffer buf = ByteBuffer.wrap(b, 44, b.length - 44).order(ByteOrder.LITTLE_ENDIAN);
-        assertThat(ByteBuffer.wrap(b, 40, 4).order(ByteOrder.LITTLE_ENDIAN).getInt()).as("data size in the header").isEqualTo(b.length - 44);
-        int n = (b.length - 44) / 4;
-        short[][] ch = new short[2][n];
-        for (int i = 0; i < n; i++) {
-            ch[0][i] = buf.getShort();
-            ch[1][i] = buf.getShort();
-        }
-        return ch;
-    }
-
-    /** The start (ms) of the first 20 ms frame where {@code hz} holds most of the energy, or -1. */
-    private static int firstFrameWithTone(short[] pcm, double hz) {
-        Goertzel g = new Goertzel(hz, 8000);
-        for (int at = 0; at + 160 <= pcm.length; at += 160) {
-            double e = Goertzel.energy(pcm, at, 160);
-            if (e > 1e-4 && g.power(pcm, at, 160) / e > 0.35) return at / 8;
-        }
-        return -1;
     }
 }

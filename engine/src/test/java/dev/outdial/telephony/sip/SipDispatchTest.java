@@ -21,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Batches on sip lines through the running dispatcher to sipp trunks: what Outdial records, and the line limits sipp sees. */
 class SipDispatchTest {
+    @TempDir
+    Path data;
     Fixture f;
     SipTelephony sip;
     TestApi api;
@@ -32,7 +34,7 @@ class SipDispatchTest {
         sip = new SipTelephony(SipSettings.loopback(25100, 25139, 28000, 29998), "sip-node");
         DispatchSettings fast = new DispatchSettings(true, Duration.ofMillis(20), Duration.ofSeconds(1), 2_000,
                 Duration.ofSeconds(30), Duration.ofSeconds(10));
-        f.startNode("sip-node", fast, SimulatedSettings.defaults(), Map.<String, Telephony>of("sip", sip));
+        f.startNode("sip-node", fast, SimulatedSettings.defaults(), Map.<String, Telephony>of("sip", sip), Fixture.manualWebhooks(), data);
         api = f.api();
         agent = f.agent(Map.of("name", "SIP", "prompt", "Hi", "max_duration_seconds", 60, "retry_policy", Map.of("max_attempts", 1)));
     }
@@ -51,6 +53,10 @@ class SipDispatchTest {
     }
 
     String batch(String line, int n) {
+        return batch(agent, line, n);
+    }
+
+    String batch(String agent, String line, int n) {
         TestApi.Answer b = api.post("/v1/batches", Map.of("name", "sip", "agent_id", agent, "line_id", line,
                 "recipients", Fixture.recipients(n, 1)));
         assertThat(b.status()).as(b.text()).isEqualTo(201);
@@ -123,6 +129,67 @@ class SipDispatchTest {
                     select count(*) from (select dial_at - lag(dial_at) over (order by dial_at) as gap from call_attempt) g
                     where gap < interval '100 milliseconds'""")).as("dial slots 1/cps apart").isEqualTo("0");
             assertThat(f.sql("select count(*) from call_attempt where started_at < dial_at")).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void anAgentWithAmdLeavesItsMessageOnAMachineAndRecordsTheCall(@TempDir Path dir) throws Exception {
+        AudioChecks.greetingWithBeep(dir);
+        String vm = f.agent(Map.of("name", "VM", "prompt", "Hi", "max_duration_seconds", 60, "retry_policy", Map.of("max_attempts", 1),
+                "variables", List.of(Map.of("name", "name", "type", "string")), "record_calls", true,
+                "amd", Map.of("behavior", "leave_message", "message", "Hello {{name}}, this is Outdial. Please call us back.")));
+        JsonNode shown = api.get("/v1/agents/" + vm).json();
+        assertThat(shown.get("amd").get("behavior").asText()).isEqualTo("leave_message");
+        assertThat(shown.get("amd").get("decision_ms").asInt()).isEqualTo(4000);
+        try (Sipp machine = Sipp.start(dir, "answer-play-wait-bye.xml", 1)) {
+            JsonNode call = awaitFinished(batch(vm, line(machine, 5, 5), 1));
+            assertThat(machine.awaitExit(Duration.ofSeconds(10))).as(machine.log()).isZero();
+            assertThat(call.get("outcome").asText()).isEqualTo("voicemail");
+            JsonNode attempt = awaitAttemptEnded(call.get("id").asText());
+            assertThat(attempt.get("answered_by").asText()).isEqualTo("machine");
+            assertThat(attempt.get("reason").asText()).isEqualTo("message_left");
+            String url = attempt.get("recording_url").asText();
+            java.net.http.HttpResponse<byte[]> wav = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + f.node().port() + url))
+                            .header("Authorization", "Bearer " + f.key).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(wav.statusCode()).isEqualTo(200);
+            assertThat(wav.headers().firstValue("content-type")).hasValue("audio/wav");
+            Path copy = dir.resolve("fetched.wav");
+            java.nio.file.Files.write(copy, wav.body());
+            short[][] channels = AudioChecks.stereo(copy);
+            int beep = AudioChecks.firstFrameWithTone(channels[0], 1000);
+            assertThat(beep).as("the machine's beep is on the left channel").isPositive();
+            assertThat(AudioChecks.firstSpeechAfter(channels[1], beep + 500)).as("the spoken message follows the beep on the right channel")
+                    .isBetween(beep + 500, beep + 2500);
+            // Another organization cannot fetch it.
+            String otherOrg = f.node().organizations().createOrganization("other");
+            String otherKey = f.node().organizations().createKey(otherOrg, "k").secret();
+            assertThat(f.api(otherKey).get(url).status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aPersonIsClassifiedHumanAndTheCallCompletes(@TempDir Path dir) throws Exception {
+        Speech.file(dir, "speech.alaw", "al", "Hello?");
+        String amd = f.agent(Map.of("name", "AMD", "prompt", "Hi", "max_duration_seconds", 60, "retry_policy", Map.of("max_attempts", 1),
+                "amd", Map.of("behavior", "hangup")));
+        try (Sipp person = Sipp.start(dir, "answer-play-far-hangup.xml", 1)) {
+            JsonNode call = awaitFinished(batch(amd, line(person, 5, 5), 1));
+            assertThat(call.get("outcome").asText()).isEqualTo("completed");
+            JsonNode attempt = awaitAttemptEnded(call.get("id").asText());
+            assertThat(attempt.get("answered_by").asText()).isEqualTo("human");
+            assertThat(attempt.get("reason").asText()).isEqualTo("callee_hangup");
+            assertThat(attempt.has("recording_url")).as("the agent does not record").isFalse();
+        }
+    }
+
+    private JsonNode awaitAttemptEnded(String callId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            JsonNode attempt = api.get("/v1/calls/" + callId).json().get("history").get(0);
+            if (attempt.has("ended_at")) return attempt;
+            assertThat(System.nanoTime()).as("attempt of " + callId + " recorded its end").isLessThan(deadline);
+            Thread.sleep(50);
         }
     }
 

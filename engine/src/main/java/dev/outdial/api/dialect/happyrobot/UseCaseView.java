@@ -59,9 +59,14 @@ final class UseCaseView {
         m.put("keywords", List.of());
         m.put("hooks", hooks);
         m.put("params", a.defaultVariables());
-        m.put("amd", false);
-        m.put("amd_behavior", null);
-        m.put("amd_messages", Map.of());
+        m.put("amd", a.amd() != null);
+        // HappyRobot's word for the seed's one documented behaviour is "Hangup"; the others follow its style.
+        m.put("amd_behavior", a.amd() == null ? null : switch (a.amd().behavior()) {
+            case "leave_message" -> "LeaveMessage";
+            case "continue" -> "Continue";
+            default -> "Hangup";
+        });
+        m.put("amd_messages", a.amd() == null || a.amd().message() == null ? Map.of() : Map.of("default", a.amd().message()));
         m.put("sample_labels", List.of());
         m.put("hidden", false);
         m.put("evaluation_models", List.of());
