@@ -55,8 +55,8 @@ final class SipMediaBench implements java.util.concurrent.Callable<Integer> {
             Thread.sleep(2000);
         }
         System.out.println();
-        System.out.println("| calls | Outdial CPU (of one core) | heap/call | RSS/call | packets lost | clock lateness p50 / p99 / max | skipped ticks |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| calls | Outdial CPU (of one core) | heap/call | RSS/call | packets lost | tick lateness p50 / p99 / max | wake-up lateness p99 | skipped ticks |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         results.forEach(System.out::println);
         return 0;
     }
@@ -106,13 +106,15 @@ final class SipMediaBench implements java.util.concurrent.Callable<Integer> {
         long received0 = sessions.stream().mapToLong(RtpSession::packetsReceived).sum();
         long lost0 = sessions.stream().mapToLong(RtpSession::packetsLost).sum();
         long skipped0 = sip.mediaClock().skippedTicks();
-        sip.mediaClock().latenessMicros(); // starts a new interval
+        sip.mediaClock().latenessMicros(); // starts new intervals
+        sip.mediaClock().wakeLatenessMicros();
         long cpu0 = processCpuNanos();
         long wall0 = System.nanoTime();
         Thread.sleep(holdSeconds * 1000L);
         long cpu = processCpuNanos() - cpu0;
         long wall = System.nanoTime() - wall0;
         Histogram lateness = sip.mediaClock().latenessMicros();
+        Histogram wake = sip.mediaClock().wakeLatenessMicros();
         long sent = sessions.stream().mapToLong(RtpSession::packetsSent).sum() - sent0;
         long received = sessions.stream().mapToLong(RtpSession::packetsReceived).sum() - received0;
         long lost = sessions.stream().mapToLong(RtpSession::packetsLost).sum() - lost0;
@@ -121,10 +123,11 @@ final class SipMediaBench implements java.util.concurrent.Callable<Integer> {
         long heapPerCall = (usedHeap() - heapBefore) / calls;
         long rssPerCall = (rss() - rssBefore) / calls;
         double cpuShare = (double) cpu / wall;
-        String row = String.format("| %,d (%d up, %d failed) | %.0f%% | %,d B | %,d B | %.3f%% (%,d of %,d echoed back not heard; jitter-lost %,d) | %.2f / %.2f / %.2f ms | %d |",
+        String row = String.format("| %,d (%d up, %d failed) | %.0f%% | %,d B | %,d B | %.3f%% (%,d of %,d echoed back not heard; jitter-lost %,d) | %.2f / %.2f / %.2f ms | %.2f ms | %d |",
                 calls, sessions.size() - failed.get(), failed.get(), 100 * cpuShare, heapPerCall, rssPerCall,
                 sent == 0 ? 0 : 100.0 * Math.max(0, sent - received) / sent, Math.max(0, sent - received), sent, lost,
-                lateness.getValueAtPercentile(50) / 1000.0, lateness.getValueAtPercentile(99) / 1000.0, lateness.getMaxValue() / 1000.0, skipped);
+                lateness.getValueAtPercentile(50) / 1000.0, lateness.getValueAtPercentile(99) / 1000.0, lateness.getMaxValue() / 1000.0,
+                wake.getValueAtPercentile(99) / 1000.0, skipped);
         System.out.println(row);
         legs.forEach(CallLeg::hangup);
         if (!sipp.waitFor(60, TimeUnit.SECONDS)) sipp.destroyForcibly();

@@ -17,7 +17,7 @@ public final class JitterBuffer {
     private final TreeMap<Long, RtpPacket> held = new TreeMap<>();
     private long highest = -1;    // extended sequence of the newest packet seen
     private long next = -1;       // extended sequence to play next; -1 until playout starts
-    private long lost;
+    private volatile long lost; // written by the media clock only; read for figures
     private long dropped;
 
     /** {@code depth}: packets to gather before playout starts (2 = 40 ms at 20 ms frames). */

@@ -10,15 +10,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one 20 ms clock every call's media runs on. A timer per call would wake the machine tens of
- * thousands of times a second and drift call by call; one platform thread ticking on absolute
- * deadlines (start + n × 20 ms) sends a frame for every live session per tick and hands each its
- * received frame, so 1,000 calls cost 50 wake-ups a second, not 50,000.
+ * The 20 ms clock every call's media runs on. A timer per call would wake the machine tens of
+ * thousands of times a second and drift call by call; instead a few platform threads ("lanes", one
+ * per core up to {@link #MAX_LANES}) each tick on the same absolute deadlines (start + n × 20 ms) and
+ * serve their share of the sessions: send a frame, read what arrived, hand listeners a frame. 1,000
+ * calls cost 100 wake-ups a second on two cores, not 50,000. A new session joins the lane with the
+ * fewest; lanes need no coordination, so a tick's lateness shrinks as cores are added.
  *
  * <p>A tick that runs late does not shift the ones after it. When the clock falls more than
  * {@link #MAX_BEHIND_TICKS} behind (a stalled machine), it skips the missed ticks rather than send
  * a burst: RTP timestamps follow the tick number, so the far end hears a gap, not sped-up audio.
- * Each tick's lateness (when its last packet went out, against when it was due) is recorded.
+ * Two figures per tick are recorded: how late the clock woke, and the tick's lateness (when its last
+ * packet went out, against when it was due), which grows with the number of calls.
  */
 public final class MediaClock implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MediaClock.class);
@@ -26,31 +29,44 @@ public final class MediaClock implements AutoCloseable {
     public static final long FRAME_NANOS = 20_000_000L;
     /** Ticks the clock may fall behind before it skips ahead. */
     static final int MAX_BEHIND_TICKS = 3;
+    /** The most lanes, whatever the number of cores. */
+    static final int MAX_LANES = 8;
 
     /** Something that sends and receives one frame per tick. */
     interface Ticking {
         void tick(long tick);
     }
 
-    private final CopyOnWriteArrayList<Ticking> sessions = new CopyOnWriteArrayList<>();
+    private final Lane[] lanes;
+    private final java.util.Map<Ticking, Lane> laneOf = new java.util.concurrent.ConcurrentHashMap<>();
     private final Recorder lateness = new Recorder(3);
+    private final Recorder wakeLateness = new Recorder(3);
     /** Work a tick must not wait for (completing futures, file writes) goes here, off the clock thread. */
     private final ExecutorService offload = Executors.newVirtualThreadPerTaskExecutor();
-    private final Thread thread;
+    private final long start = System.nanoTime();
     private volatile boolean running = true;
-    private volatile long skipped;
 
+    /** One lane per core (at most {@link #MAX_LANES}). */
     public MediaClock() {
-        thread = Thread.ofPlatform().name("media-clock").daemon().priority(Thread.MAX_PRIORITY).unstarted(this::run);
-        thread.start();
+        this(Math.min(MAX_LANES, Runtime.getRuntime().availableProcessors()));
+    }
+
+    public MediaClock(int laneCount) {
+        if (laneCount < 1) throw new IllegalArgumentException("media clock lanes must be >= 1, got " + laneCount);
+        lanes = new Lane[laneCount];
+        for (int i = 0; i < laneCount; i++) lanes[i] = new Lane(i);
     }
 
     void add(Ticking session) {
-        sessions.add(session);
+        Lane least = lanes[0];
+        for (Lane l : lanes) if (l.sessions.size() < least.sessions.size()) least = l;
+        laneOf.put(session, least);
+        least.sessions.add(session);
     }
 
     void remove(Ticking session) {
-        sessions.remove(session);
+        Lane l = laneOf.remove(session);
+        if (l != null) l.sessions.remove(session);
     }
 
     /** Runs {@code task} off the clock thread. */
@@ -60,40 +76,57 @@ public final class MediaClock implements AutoCloseable {
 
     /** Sessions on the clock now. */
     public int sessions() {
-        return sessions.size();
+        return laneOf.size();
     }
 
-    /** Ticks skipped because the clock fell behind. */
+    /** Ticks skipped because a lane fell behind, over all lanes. */
     public long skippedTicks() {
-        return skipped;
+        long n = 0;
+        for (Lane l : lanes) n += l.skipped;
+        return n;
     }
 
-    /** Tick lateness in microseconds since the last call (an interval histogram: each call starts a new interval). */
+    /** Tick lateness (last packet sent vs due) in microseconds since the last call: each call starts a new interval. */
     public Histogram latenessMicros() {
         return lateness.getIntervalHistogram();
     }
 
-    private void run() {
-        long start = System.nanoTime();
-        long tick = 0;
-        while (running) {
-            long due = start + tick * FRAME_NANOS;
-            long wait;
-            while ((wait = due - System.nanoTime()) > 0 && running) LockSupport.parkNanos(wait);
-            for (Ticking s : sessions) {
-                try {
-                    s.tick(tick);
-                } catch (RuntimeException e) {
-                    log.warn("media clock: a session failed its tick; it goes on with the next", e);
+    /** How late the clock woke for its ticks, in microseconds, since the last call. */
+    public Histogram wakeLatenessMicros() {
+        return wakeLateness.getIntervalHistogram();
+    }
+
+    /** One thread ticking its share of the sessions. */
+    private final class Lane {
+        final CopyOnWriteArrayList<Ticking> sessions = new CopyOnWriteArrayList<>();
+        final Thread thread;
+        volatile long skipped;
+
+        Lane(int index) {
+            thread = Thread.ofPlatform().name("media-clock-" + index).daemon().priority(Thread.MAX_PRIORITY).start(this::run);
+        }
+
+        private void run() {
+            long tick = 0;
+            while (running) {
+                long due = start + tick * FRAME_NANOS;
+                long wait;
+                while ((wait = due - System.nanoTime()) > 0 && running) LockSupport.parkNanos(wait);
+                wakeLateness.recordValue(Math.max(0, -wait / 1000));
+                for (Ticking s : sessions) {
+                    try {
+                        s.tick(tick);
+                    } catch (RuntimeException e) {
+                        log.warn("media clock: a session failed its tick; it goes on with the next", e);
+                    }
                 }
-            }
-            long late = System.nanoTime() - due;
-            lateness.recordValue(Math.max(0, late / 1000));
-            tick++;
-            long behind = (System.nanoTime() - start) / FRAME_NANOS - tick;
-            if (behind > MAX_BEHIND_TICKS) {
-                skipped += behind;
-                tick += behind;
+                lateness.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
+                tick++;
+                long behind = (System.nanoTime() - start) / FRAME_NANOS - tick;
+                if (behind > MAX_BEHIND_TICKS) {
+                    skipped += behind;
+                    tick += behind;
+                }
             }
         }
     }
@@ -102,7 +135,7 @@ public final class MediaClock implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        LockSupport.unpark(thread);
+        for (Lane l : lanes) LockSupport.unpark(l.thread);
         offload.shutdown();
     }
 }
