@@ -16,23 +16,17 @@ import gov.nist.javax.sip.clientauthutils.UserCredentials;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.SipException;
-import javax.sip.address.Address;
-import javax.sip.address.SipURI;
-import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
-import javax.sip.header.ContactHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -131,7 +125,7 @@ final class SipLeg implements CallLeg {
     synchronized void start() {
         try {
             rtp = RtpSession.open(s.rtp(), s.clock(), request.callId(), Sdp.DTMF_PAYLOAD_TYPE);
-            Request inv = buildInvite();
+            Request inv = Invites.build(s, request, trunk, codecs, rtp.localPort());
             sipCallId = ((CallIdHeader) inv.getHeader(CallIdHeader.NAME)).getCallId();
             invite = s.provider().getNewClientTransaction(inv);
             ua.register(sipCallId, this);
@@ -143,47 +137,6 @@ final class SipLeg implements CallLeg {
         }
         Duration ring = request.ringTimeout() != null ? request.ringTimeout() : ua.settings().ringTimeout();
         ringTimer = schedule(ring, this::ringTimedOut);
-    }
-
-    private Request buildInvite() throws java.text.ParseException, javax.sip.InvalidArgumentException {
-        var af = s.addresses();
-        var hf = s.headers();
-        String transport = trunk.transportOrDefault();
-        URI target;
-        if (request.to().startsWith("sip:") || request.to().startsWith("sips:")) {
-            target = af.createURI(request.to());
-        } else {
-            SipURI uri = af.createSipURI(request.to(), trunk.host());
-            uri.setPort(trunk.portOrDefault());
-            if (!"udp".equals(transport)) uri.setTransportParam(transport);
-            target = uri;
-        }
-        String fromUser = trunk.fromUser() != null ? trunk.fromUser() : request.from();
-        Address fromAddress = af.createAddress(af.createSipURI(fromUser, trunk.host()));
-        if (trunk.displayName() != null) fromAddress.setDisplayName(trunk.displayName());
-        var from = hf.createFromHeader(fromAddress, HexFormat.of().formatHex(randomBytes(6)));
-        var to = hf.createToHeader(af.createAddress(target), null);
-        var via = hf.createViaHeader(s.host(), s.port(), transport, null);
-        CallIdHeader callId = s.provider().getNewCallId();
-        Request inv = s.messages().createRequest(target, Request.INVITE, callId, hf.createCSeqHeader(1L, Request.INVITE), from, to,
-                new ArrayList<>(List.of(via)), hf.createMaxForwardsHeader(70));
-        SipURI contactUri = af.createSipURI("outdial", s.host());
-        contactUri.setPort(s.port());
-        if (!"udp".equals(transport)) contactUri.setTransportParam(transport);
-        ContactHeader contact = hf.createContactHeader(af.createAddress(contactUri));
-        inv.addHeader(contact);
-        if (trunk.outboundProxy() != null) {
-            SipURI proxy = (SipURI) af.createURI("sip:" + trunk.outboundProxy());
-            proxy.setLrParam();
-            if (!"udp".equals(transport)) proxy.setTransportParam(transport);
-            inv.addHeader(hf.createRouteHeader(af.createAddress(proxy)));
-        }
-        inv.addHeader(hf.createUserAgentHeader(List.of("Outdial")));
-        inv.addHeader(hf.createAllowHeader("INVITE, ACK, CANCEL, BYE, OPTIONS"));
-        inv.addHeader(hf.createHeader("X-Outdial-Call-Id", request.callId()));
-        String sdp = Sdp.offer(s.host(), rtp.localPort(), codecs, ThreadLocalRandom.current().nextLong(1, 1L << 40));
-        inv.setContent(sdp, hf.createContentTypeHeader("application", "sdp"));
-        return inv;
     }
 
     synchronized void onResponse(ResponseEvent event) {
@@ -389,11 +342,5 @@ final class SipLeg implements CallLeg {
 
     private static void cancel(ScheduledFuture<?> f) {
         if (f != null) f.cancel(false);
-    }
-
-    private static byte[] randomBytes(int n) {
-        byte[] b = new byte[n];
-        ThreadLocalRandom.current().nextBytes(b);
-        return b;
     }
 }
