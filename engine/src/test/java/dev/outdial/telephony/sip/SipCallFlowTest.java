@@ -119,6 +119,20 @@ class SipCallFlowTest {
     }
 
     @Test
+    void aTrunkOverTcpCarriesTheWholeCall(@TempDir Path dir) throws Exception {
+        try (Sipp sipp = Sipp.start(dir, "short-call.xml", java.util.Map.of("TALK_MS", "500"), 1, "-t", "t1")) {
+            RecordingListener l = new RecordingListener();
+            dial(new Trunk("127.0.0.1", sipp.port, "tcp", null, null, null, null, null, null, null), l,
+                    Duration.ofSeconds(10), Duration.ofSeconds(60));
+            EndCause end = l.ended.get(15, TimeUnit.SECONDS);
+            assertThat(end).as(sipp.log()).isEqualTo(new EndCause(Kind.HANGUP, 200, "callee_hangup"));
+            assertThat(l.events).containsExactly("ringing", "answered", "ended");
+            assertThat(sipp.awaitExit(Duration.ofSeconds(10))).as(sipp.log()).isZero();
+            assertThat(sipp.log()).as("sipp's trace shows the INVITE came over TCP").contains("SIP/2.0/TCP");
+        }
+    }
+
+    @Test
     void aDigestChallengeIsAnsweredWithTheTrunkCredentials(@TempDir Path dir) throws Exception {
         try (Sipp sipp = Sipp.start(dir, "auth-401.xml", 1)) {
             RecordingListener l = new RecordingListener();

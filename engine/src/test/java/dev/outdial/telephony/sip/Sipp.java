@@ -94,10 +94,11 @@ final class Sipp implements AutoCloseable {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < until) {
             if (!process.isAlive()) throw new AssertionError("sipp exited at start: " + log());
-            try (DatagramSocket probe = new DatagramSocket(null)) {
+            try (DatagramSocket probe = new DatagramSocket(null); java.net.ServerSocket tcp = new java.net.ServerSocket()) {
                 probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            } catch (SocketException bound) {
-                return; // sipp holds the port: it is listening
+                tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            } catch (IOException bound) {
+                return; // sipp holds the port (UDP, or TCP with -t t1): it is listening
             }
             try {
                 Thread.sleep(20);
