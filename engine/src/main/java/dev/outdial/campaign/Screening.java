@@ -64,21 +64,33 @@ final class Screening {
             duplicates.sort(Comparator.comparingInt(d -> (Integer) d.get("index")));
         }
         List<Integer> suppressed = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
-                update call c set state = 'finished', outcome = 'suppressed', outcome_reason = 'do_not_call', finished_at = ?
-                from dnc d
-                where c.batch_id = ? and c.row_index >= ? and d.org_id = ? and d.phone_number = c.destination
-                returning c.row_index""")) {
-            ps.setTimestamp(1, Timestamp.from(now));
-            ps.setString(2, batchId);
-            ps.setInt(3, fromRow);
-            ps.setString(4, orgId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) suppressed.add(rs.getInt(1));
+        if (hasDoNotCallList(c, orgId)) { // most organizations have none: spare the join over every new row (~10 ms per 10,000)
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update call c set state = 'finished', outcome = 'suppressed', outcome_reason = 'do_not_call', finished_at = ?
+                    from dnc d
+                    where c.batch_id = ? and c.row_index >= ? and d.org_id = ? and d.phone_number = c.destination
+                    returning c.row_index""")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setString(2, batchId);
+                ps.setInt(3, fromRow);
+                ps.setString(4, orgId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) suppressed.add(rs.getInt(1));
+                }
             }
         }
         suppressed.sort(null);
         return new Found(suppressed, duplicates);
+    }
+
+    private static boolean hasDoNotCallList(Connection c, String orgId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select exists (select 1 from dnc where org_id = ?)")) {
+            ps.setString(1, orgId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     static Map<String, String> scheduledByDestination(Connection c, String batchId, List<RecipientValidator.Valid> rows)
