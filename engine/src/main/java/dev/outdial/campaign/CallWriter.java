@@ -75,7 +75,6 @@ final class CallWriter {
         private final byte[] agentId;
         private final byte[] lineId;
         private final BinaryCopy out = new BinaryCopy(COPY_CHUNK + 4096).header();
-        private int written;
 
         private Stream(CopyIn copy, Common common, Instant now) {
             this.copy = copy;
@@ -85,11 +84,6 @@ final class CallWriter {
             this.batchId = utf8(common.batchId());
             this.agentId = utf8(common.agentId());
             this.lineId = utf8(common.lineId());
-        }
-
-        /** Rows written so far. */
-        int written() {
-            return written;
         }
 
         void write(Row row) throws SQLException {
@@ -119,7 +113,6 @@ final class CallWriter {
                     .text(row.outcome())
                     .text(row.reason())
                     .timestamp(done ? now : null);
-            written++;
             if (out.size() >= COPY_CHUNK) flush();
         }
 
