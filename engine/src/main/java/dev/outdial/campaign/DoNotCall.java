@@ -1,19 +1,15 @@
 package dev.outdial.campaign;
 
 import dev.outdial.store.Database;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * An organization's do-not-call list. Intake suppresses listed numbers, and the dispatcher checks
@@ -89,18 +85,5 @@ public final class DoNotCall {
                 return Page.of(out, limit, Entry::phoneNumber);
             }
         });
-    }
-
-    /** Which of {@code numbers} are listed, read inside the caller's transaction. */
-    static Set<String> listed(Connection c, String orgId, Collection<String> numbers) throws SQLException {
-        Set<String> out = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("select phone_number from dnc where org_id = ? and phone_number = any(?)")) {
-            ps.setString(1, orgId);
-            ps.setArray(2, c.createArrayOf("text", numbers.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(rs.getString(1));
-            }
-        }
-        return out;
     }
 }

@@ -138,7 +138,7 @@ final class RecipientValidator {
         }
         TimezoneResolver.Zones zones = null;
         if (zoneOk && destination != null) {
-            zones = TimezoneResolver.resolve(zone, parsed.number(), agent.timezone(), orgZone).orElse(null);
+            zones = TimezoneResolver.resolve(zone, parsed.number(), parsed.type(), agent.timezone(), orgZone).orElse(null);
             if (zones == null) {
                 errors.add(new FieldError(p + "/timezone", "no time zone is known for " + destination
                         + ": give one, or set the agent's or the organization's timezone", i));
@@ -158,7 +158,7 @@ final class RecipientValidator {
         }
         int priority = r.priority() != null ? r.priority() : batch.priority() != null ? batch.priority() : 0;
         Instant earliest = scheduledAt == null || scheduledAt.isBefore(now) ? now : scheduledAt;
-        String region = RegionalRules.regionOf(parsed.number());
+        String region = parsed.number() == null ? null : RegionalRules.regionOf(parsed.number(), parsed.region());
         CallingWindow window = DuePlanner.effective(windowJson, quietHoursGuard, rulesJson, region);
         List<ZoneId> candidates = zones.zones();
         DuePlanner.Plan plan = plans.computeIfAbsent(new PlanKey(window, candidates, earliest, deadline),

@@ -73,10 +73,15 @@ public final class RegionalRules {
 
     /** As above for a parsed, valid number (null: none). */
     public static String regionOf(PhoneNumber n) {
+        return n == null ? null : regionOf(n, PHONES.getRegionCodeForNumber(n));
+    }
+
+    /** As above, with libphonenumber's region for the number already known ({@code US}, {@code 001}…). */
+    public static String regionOf(PhoneNumber n, String country) {
         if (n == null) return null;
-        String country = PHONES.getRegionCodeForNumber(n);
         if (country == null || country.equals("ZZ") || country.equals("001")) return null;
-        String area = GEOCODER.getDescriptionForValidNumber(n, Locale.ENGLISH, country);
+        // The geocoder's three-argument form looks the region up again only to compare it with the one given.
+        String area = GEOCODER.getDescriptionForValidNumber(n, Locale.ENGLISH);
         return area == null || area.isBlank() ? country : country + "-" + areaCode(country, area);
     }
 

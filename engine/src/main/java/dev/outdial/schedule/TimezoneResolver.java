@@ -3,6 +3,7 @@ package dev.outdial.schedule;
 import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberToTimeZonesMapper;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -36,8 +37,14 @@ public final class TimezoneResolver {
 
     /** As above, with the number already parsed (null for a SIP URI). */
     public static Optional<Zones> resolve(String explicitZone, PhoneNumber number, String agentZone, String orgZone) {
+        return resolve(explicitZone, number, null, agentZone, orgZone);
+    }
+
+    /** As above, with the number's type as libphonenumber gives it, when known (null: work it out). */
+    public static Optional<Zones> resolve(String explicitZone, PhoneNumber number, PhoneNumberType type, String agentZone,
+                                          String orgZone) {
         if (explicitZone != null) return Optional.of(new Zones(List.of(ZoneId.of(explicitZone)), "explicit"));
-        List<ZoneId> byNumber = forNumber(number);
+        List<ZoneId> byNumber = forNumber(number, type);
         if (!byNumber.isEmpty()) return Optional.of(new Zones(byNumber, "phone_number"));
         if (agentZone != null) return Optional.of(new Zones(List.of(ZoneId.of(agentZone)), "agent"));
         if (orgZone != null) return Optional.of(new Zones(List.of(ZoneId.of(orgZone)), "organization"));
@@ -53,10 +60,21 @@ public final class TimezoneResolver {
     private static final java.util.Map<List<String>, List<ZoneId>> ZONE_LISTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     static List<ZoneId> forNumber(PhoneNumber number) {
+        return forNumber(number, null);
+    }
+
+    /**
+     * With a known geographic type the mapper's own first step (finding the type, a dozen regular
+     * expressions) is skipped: getTimeZonesForNumber is exactly getTimeZonesForGeographicalNumber
+     * for such numbers. Other types take the general path.
+     */
+    private static List<ZoneId> forNumber(PhoneNumber number, PhoneNumberType type) {
         if (number == null) return List.of();
-        return ZONE_LISTS.computeIfAbsent(ZONES.getTimeZonesForNumber(number), names -> {
+        List<String> names = type != null && type != PhoneNumberType.UNKNOWN && PHONES.isNumberGeographical(type, number.getCountryCode())
+                ? ZONES.getTimeZonesForGeographicalNumber(number) : ZONES.getTimeZonesForNumber(number);
+        return ZONE_LISTS.computeIfAbsent(names, found -> {
             List<ZoneId> out = new ArrayList<>();
-            for (String name : names) {
+            for (String name : found) {
                 if (name.equals(PhoneNumberToTimeZonesMapper.getUnknownTimeZone())) continue;
                 try {
                     out.add(ZoneId.of(name));

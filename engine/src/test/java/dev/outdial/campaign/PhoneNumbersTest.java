@@ -58,4 +58,44 @@ class PhoneNumbersTest {
         assertThat(PhoneNumbers.canonicalE164("+390612345678")).as("leading zero after the country code").isNull();
         assertThat(PhoneNumbers.parse("+390612345678", null, false).value()).isEqualTo("+390612345678");
     }
+
+    @Test
+    void the_region_and_type_found_once_give_the_same_zones_and_regional_area_as_looking_them_up_again() {
+        Random random = new Random(11);
+        List<String> samples = new ArrayList<>();
+        for (String region : PHONES.getSupportedRegions()) {
+            for (PhoneNumberUtil.PhoneNumberType type : PhoneNumberUtil.PhoneNumberType.values()) {
+                PhoneNumber example = PHONES.getExampleNumberForType(region, type);
+                if (example != null) samples.add(PHONES.format(example, PhoneNumberUtil.PhoneNumberFormat.E164));
+            }
+            for (int k = 0; k < 20; k++) { // random numbers of the example's length: some valid, some not
+                PhoneNumber example = PHONES.getExampleNumber(region);
+                if (example == null) continue;
+                String e164 = PHONES.format(example, PhoneNumberUtil.PhoneNumberFormat.E164);
+                String cc = "+" + example.getCountryCode();
+                StringBuilder sb = new StringBuilder(cc);
+                for (int d = cc.length(); d < e164.length(); d++) sb.append(random.nextInt(10));
+                samples.add(sb.toString());
+            }
+        }
+        for (String region : PHONES.getSupportedGlobalNetworkCallingCodes().stream().map(String::valueOf).toList()) {
+            PhoneNumber example = PHONES.getExampleNumberForNonGeoEntity(Integer.parseInt(region));
+            if (example != null) samples.add(PHONES.format(example, PhoneNumberUtil.PhoneNumberFormat.E164));
+        }
+        int valid = 0;
+        for (String s : samples) {
+            PhoneNumbers.Parsed p = PhoneNumbers.parse(s, null, false);
+            assertThat(ours(s)).as(s).isEqualTo(reference(s));
+            if (!p.ok()) continue;
+            valid++;
+            assertThat(p.region()).as(s).isEqualTo(PHONES.getRegionCodeForNumber(p.number()));
+            assertThat(p.type()).as(s).isEqualTo(PHONES.getNumberType(p.number()));
+            assertThat(dev.outdial.schedule.TimezoneResolver.resolve(null, p.number(), p.type(), null, null)
+                    .map(z -> z.zones()).orElse(List.of()))
+                    .as(s).isEqualTo(dev.outdial.schedule.TimezoneResolver.forNumber(s));
+            assertThat(dev.outdial.schedule.RegionalRules.regionOf(p.number(), p.region()))
+                    .as(s).isEqualTo(dev.outdial.schedule.RegionalRules.regionOf(s));
+        }
+        assertThat(valid).as("most samples are valid numbers").isGreaterThan(1_000);
+    }
 }

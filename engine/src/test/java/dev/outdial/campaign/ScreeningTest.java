@@ -147,4 +147,17 @@ class ScreeningTest {
         assertThat(third.json().at("/duplicates/0/index").asInt()).isEqualTo(0);
         assertThat(third.json().at("/duplicates/0/call_id").asText()).startsWith("cal_");
     }
+
+    @Test
+    void a_listed_number_added_to_a_batch_is_suppressed_and_reported_at_its_place_in_the_request() {
+        String batch = submit(List.of(person("+14155552670", "a"))).json().get("id").asText();
+        api.post("/v1/dnc", Map.of("phone_number", "+14155552673"));
+        TestApi.Answer added = api.post("/v1/batches/" + batch + "/recipients", Map.of("recipients",
+                List.of(person("+14155552672", "b"), person("+14155552673", "c"))));
+        assertThat(added.status()).as(added.text()).isEqualTo(200);
+        assertThat(added.json().get("suppressed")).hasSize(1);
+        assertThat(added.json().at("/suppressed/0").asInt()).as("index within the request").isEqualTo(1);
+        assertThat(sql("select outcome || ' ' || row_index from call where destination = '+14155552673'")).isEqualTo("suppressed 2");
+        assertThat(sql("select count(*) from outbox where type = 'call.finished' and payload->>'outcome' = 'suppressed'")).isEqualTo("1");
+    }
 }
