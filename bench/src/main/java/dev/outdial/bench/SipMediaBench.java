@@ -45,7 +45,9 @@ final class SipMediaBench implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        System.out.println("sip-media: " + BenchMain.machine());
+        System.out.println("sip-media: " + BenchMain.machine() + "; net.core.rmem_default "
+                + Files.readString(Path.of("/proc/sys/net/core/rmem_default")).trim()
+                + " (sipp echoes every call on one socket: below ~4 MB it overflows at a few hundred calls)");
         Path dir = Files.createTempDirectory("outdial-sip-bench");
         Files.writeString(dir.resolve("echo-callee.xml"), SCENARIO);
         List<String> results = new ArrayList<>();
@@ -108,6 +110,7 @@ final class SipMediaBench implements java.util.concurrent.Callable<Integer> {
         long skipped0 = sip.mediaClock().skippedTicks();
         sip.mediaClock().latenessMicros(); // starts new intervals
         sip.mediaClock().wakeLatenessMicros();
+        long drops0 = udpReceiveBufferErrors();
         long cpu0 = processCpuNanos();
         long wall0 = System.nanoTime();
         Thread.sleep(holdSeconds * 1000L);
@@ -119,13 +122,14 @@ final class SipMediaBench implements java.util.concurrent.Callable<Integer> {
         long received = sessions.stream().mapToLong(RtpSession::packetsReceived).sum() - received0;
         long lost = sessions.stream().mapToLong(RtpSession::packetsLost).sum() - lost0;
         long skipped = sip.mediaClock().skippedTicks() - skipped0;
+        long kernelDrops = udpReceiveBufferErrors() - drops0;
         System.gc();
         long heapPerCall = (usedHeap() - heapBefore) / calls;
         long rssPerCall = (rss() - rssBefore) / calls;
         double cpuShare = (double) cpu / wall;
-        String row = String.format("| %,d (%d up, %d failed) | %.0f%% | %,d B | %,d B | %.3f%% (%,d of %,d echoed back not heard; jitter-lost %,d) | %.2f / %.2f / %.2f ms | %.2f ms | %d |",
+        String row = String.format("| %,d (%d up, %d failed) | %.0f%% | %,d B | %,d B | %.3f%% (%,d of %,d echoed back not heard; jitter-lost %,d; kernel receive-buffer drops %,d) | %.2f / %.2f / %.2f ms | %.2f ms | %d |",
                 calls, sessions.size() - failed.get(), failed.get(), 100 * cpuShare, heapPerCall, rssPerCall,
-                sent == 0 ? 0 : 100.0 * Math.max(0, sent - received) / sent, Math.max(0, sent - received), sent, lost,
+                sent == 0 ? 0 : 100.0 * Math.max(0, sent - received) / sent, Math.max(0, sent - received), sent, lost, kernelDrops,
                 lateness.getValueAtPercentile(50) / 1000.0, lateness.getValueAtPercentile(99) / 1000.0, lateness.getMaxValue() / 1000.0,
                 wake.getValueAtPercentile(99) / 1000.0, skipped);
         System.out.println(row);
@@ -150,6 +154,16 @@ final class SipMediaBench implements java.util.concurrent.Callable<Integer> {
             if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
         return 0;
+    }
+
+    /** UDP datagrams the kernel dropped because a socket's receive buffer was full (all sockets: on loopback, mostly sipp's one echo socket). */
+    private static long udpReceiveBufferErrors() throws IOException {
+        List<String> udp = Files.readAllLines(Path.of("/proc/net/snmp")).stream().filter(l -> l.startsWith("Udp:")).toList();
+        if (udp.size() < 2) return 0;
+        List<String> names = List.of(udp.get(0).split("\\s+"));
+        String[] values = udp.get(1).split("\\s+");
+        int i = names.indexOf("RcvbufErrors");
+        return i < 0 ? 0 : Long.parseLong(values[i]);
     }
 
     private static int freePort() throws IOException {

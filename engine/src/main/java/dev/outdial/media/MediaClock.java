@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * <p>A tick that runs late does not shift the ones after it. When the clock falls more than
  * {@link #MAX_BEHIND_TICKS} behind (a stalled machine), it skips the missed ticks rather than send
  * a burst: RTP timestamps follow the tick number, so the far end hears a gap, not sped-up audio.
- * Two figures per tick are recorded: how late the clock woke, and the tick's lateness (when its last
- * packet went out, against when it was due), which grows with the number of calls.
+ * A tick has two passes over the lane's sessions: first every session sends its frame, then every
+ * one reads what arrived and feeds its listeners, so the packets go out as early as they can.
+ * Two figures per tick are recorded: how late the clock woke, and the send lateness (when the lane's
+ * last packet of the tick went out, against when it was due), which grows with the calls per lane.
  */
 public final class MediaClock implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MediaClock.class);
@@ -32,9 +34,11 @@ public final class MediaClock implements AutoCloseable {
     /** The most lanes, whatever the number of cores. */
     static final int MAX_LANES = 8;
 
-    /** Something that sends and receives one frame per tick. */
+    /** Something that sends and receives one frame per tick: every session of a lane sends first, then every one receives. */
     interface Ticking {
-        void tick(long tick);
+        void send(long tick);
+
+        void receive(long tick);
     }
 
     private final Lane[] lanes;
@@ -86,7 +90,7 @@ public final class MediaClock implements AutoCloseable {
         return n;
     }
 
-    /** Tick lateness (last packet sent vs due) in microseconds since the last call: each call starts a new interval. */
+    /** Send lateness (a lane's last packet of a tick sent vs due) in microseconds since the last call: each call starts a new interval. */
     public Histogram latenessMicros() {
         return lateness.getIntervalHistogram();
     }
@@ -115,12 +119,19 @@ public final class MediaClock implements AutoCloseable {
                 wakeLateness.recordValue(Math.max(0, -wait / 1000));
                 for (Ticking s : sessions) {
                     try {
-                        s.tick(tick);
+                        s.send(tick);
                     } catch (RuntimeException e) {
-                        log.warn("media clock: a session failed its tick; it goes on with the next", e);
+                        log.warn("media clock: a session failed to send; it goes on with the next", e);
                     }
                 }
                 lateness.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
+                for (Ticking s : sessions) {
+                    try {
+                        s.receive(tick);
+                    } catch (RuntimeException e) {
+                        log.warn("media clock: a session failed to receive; it goes on with the next", e);
+                    }
+                }
                 tick++;
                 long behind = (System.nanoTime() - start) / FRAME_NANOS - tick;
                 if (behind > MAX_BEHIND_TICKS) {
