@@ -119,6 +119,22 @@ class SipCallFlowTest {
     }
 
     @Test
+    void earlyMediaFromA183IsHeardBeforeAnyAnswer(@TempDir Path dir) throws Exception {
+        byte[] played = Speech.file(dir, "speech.ulaw", "ul", "The number you have dialed is not available.");
+        try (Sipp sipp = Sipp.start(dir, "early-media-then-480.xml", 1)) {
+            RecordingListener l = new RecordingListener();
+            CallLeg leg = dial(sipp, l, Duration.ofSeconds(10), Duration.ofSeconds(60));
+            leg.media().listen(l); // before any answer: the 183's media
+            EndCause end = l.ended.get(15, TimeUnit.SECONDS);
+            assertThat(end).isEqualTo(new EndCause(Kind.NO_ANSWER, 480, "no_answer"));
+            assertThat(l.events).containsExactly("ringing", "ended");
+            int frames = Math.min(played.length, 8 * 2800) / 160;
+            assertThat(matchedFrames(played, l.samples())).as("announcement frames heard as early media").isGreaterThanOrEqualTo(frames * 9 / 10);
+            assertThat(sipp.awaitExit(Duration.ofSeconds(10))).as(sipp.log()).isZero();
+        }
+    }
+
+    @Test
     void aTrunkOverTcpCarriesTheWholeCall(@TempDir Path dir) throws Exception {
         try (Sipp sipp = Sipp.start(dir, "short-call.xml", java.util.Map.of("TALK_MS", "500"), 1, "-t", "t1")) {
             RecordingListener l = new RecordingListener();
