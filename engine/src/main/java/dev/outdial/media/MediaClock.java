@@ -1,5 +1,6 @@
 package dev.outdial.media;
 
+import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -89,6 +90,13 @@ public final class MediaClock implements AutoCloseable {
     /** Sessions on the clock now. */
     public int sessions() {
         return placeOf.size();
+    }
+
+    /** How many sessions each lane's phase holds, lane by lane (for tests of the spreading). */
+    List<Integer> placesInUse() {
+        List<Integer> out = new java.util.ArrayList<>();
+        for (Lane l : lanes) for (CopyOnWriteArrayList<Ticking> phase : l.phases) out.add(phase.size());
+        return out;
     }
 
     /** Frames skipped because a lane fell behind, over all lanes. */
