@@ -3,6 +3,8 @@ package dev.outdial.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outdial.webhook.WebhookEndpoints;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.outdial.agent.PromptVariables;
+import dev.outdial.agent.Template;
 import dev.outdial.campaign.Agent;
 import dev.outdial.campaign.AmdSettings;
 import dev.outdial.campaign.Agents;
@@ -145,11 +147,25 @@ final class AgentRoutes {
                 if (why != null) errors.add(FieldError.of("/default_variables/" + v.name(), why));
             }
         }
+        Set<String> known = new java.util.HashSet<>(PromptVariables.BUILT_INS);
+        if (variables != null) variables.forEach(v -> known.add(v.name()));
+        if (defaults != null) known.addAll(defaults.keySet());
+        placeholders("/prompt", prompt, known, errors);
+        placeholders("/first_message", firstMessage, known, errors);
+        if (amd != null) placeholders("/amd/message", amd.message(), known, errors);
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
         return new Agent.Spec(name, prompt == null ? "" : prompt, firstMessage, language == null ? "en" : language, voice,
                 variables == null ? List.of() : variables, defaults == null ? Map.of() : defaults, timezone,
                 maxDuration == null ? 600 : maxDuration, policy == null ? RetryPolicy.defaults() : policy, window,
                 amd, record != null && record);
+    }
+
+    /** A template may only use declared variables, defaults and built-ins: a typo would otherwise be spoken as nothing. */
+    private static void placeholders(String pointer, String template, Set<String> known, List<FieldError> errors) {
+        for (String name : Template.unknown(template, known)) {
+            errors.add(FieldError.of(pointer, "unknown placeholder {{" + name + "}}: declare it in variables, give it a default"
+                    + " in default_variables, or use a built-in (" + String.join(", ", PromptVariables.BUILT_INS) + ")"));
+        }
     }
 
     /** {@code amd}: {enabled, behavior, decision_ms, message}; null (off) when absent, null or enabled false. */

@@ -1,5 +1,6 @@
 package dev.outdial.schedule;
 
+import dev.outdial.agent.PromptVariables;
 import dev.outdial.agent.Template;
 import dev.outdial.agent.Voice;
 import dev.outdial.campaign.AmdSettings;
@@ -7,6 +8,7 @@ import dev.outdial.store.Json;
 import dev.outdial.telephony.Amd;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * What a claimed call asks of the carrier besides dialing: answering-machine detection as its agent
@@ -16,11 +18,13 @@ import java.time.Duration;
 final class CallMediaOptions {
     private final Path recordings;
     private final Voice voice;
+    private final java.time.Clock clock;
 
     /** Recordings go under {@code recordings}/{organization}/{call}-{attempt}.wav. */
-    CallMediaOptions(Path recordings, Voice voice) {
+    CallMediaOptions(Path recordings, Voice voice, java.time.Clock clock) {
         this.recordings = recordings;
         this.voice = voice;
+        this.clock = clock;
     }
 
     Amd amd(ClaimedCall call) {
@@ -32,9 +36,28 @@ final class CallMediaOptions {
             default -> Amd.OnMachine.HANGUP;
         };
         String language = call.amd().language();
-        String variables = call.amd().variablesJson();
-        return new Amd(Duration.ofMillis(s.decisionMs()), on, s.message() == null ? null
-                : () -> voice.speak(Template.render(s.message(), Json.map(variables)), language));
+        String sources = call.amd().variablesJson();
+        return new Amd(Duration.ofMillis(s.decisionMs()), on, s.message() == null || sources == null ? null
+                : () -> voice.speak(Template.render(s.message(), variables(call, sources)), language));
+    }
+
+    /** The message's values, rendered when the machine is reached (so local time is then). */
+    private Map<String, Object> variables(ClaimedCall call, String sourcesJson) {
+        Map<String, Object> sources = Json.map(sourcesJson);
+        Object zone = sources.get("zone");
+        java.time.ZoneId zoneId = null;
+        try {
+            if (zone != null) zoneId = java.time.ZoneId.of(zone.toString());
+        } catch (java.time.DateTimeException e) {
+            // a zone this JDK does not know: the local date and time stay empty
+        }
+        return PromptVariables.resolve(map(sources.get("call")), map(sources.get("batch")), map(sources.get("agent")),
+                call.destination(), call.from(), zoneId, clock.instant(), call.attempt());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     }
 
     Path recording(ClaimedCall call) {

@@ -16,7 +16,10 @@ record ClaimedCall(String callId, String orgId, String batchId, String lineId, S
                    String destination, int attempt, Instant dialAt, Duration maxDuration, Trunk trunk, Media amd,
                    boolean record) {
 
-    /** The agent's amd settings as stored, the call's language, and its variables when a message must be rendered. */
+    /**
+     * The agent's amd settings as stored, the call's language, and, when a message must be rendered, what
+     * it is rendered from: {@code {"call": {…}, "batch": {…}, "agent": {defaults}, "zone": "America/Chicago"}}.
+     */
     record Media(String amdJson, String language, String variablesJson) {
     }
 }

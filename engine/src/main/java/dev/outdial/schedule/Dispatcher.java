@@ -67,7 +67,7 @@ public final class Dispatcher implements AutoCloseable {
      */
     public Dispatcher(Database db, Clock clock, String nodeId, DispatchSettings settings, Map<String, Telephony> telephony,
                       WorkSignal signal, java.nio.file.Path recordings, dev.outdial.agent.Voice voice) {
-        this.media = new CallMediaOptions(recordings, voice);
+        this.media = new CallMediaOptions(recordings, voice, clock);
         this.clock = clock;
         this.settings = settings;
         this.telephony = Map.copyOf(telephony);

@@ -226,7 +226,9 @@ final class LineClaimer {
                 returning c.id, c.org_id, c.batch_id, c.attempt, c.destination,
                           coalesce((c.overrides->>'max_duration_s')::int, a.max_duration_s),
                           a.amd::text, a.record_calls, coalesce(c.overrides->>'language', a.language),
-                          case when a.amd->>'behavior' = 'leave_message' then c.variables::text end""")) {
+                          case when a.amd->>'behavior' = 'leave_message' then jsonb_build_object('call', c.variables,
+                              'batch', (select b.variables from batch b where b.id = c.batch_id), 'agent', a.default_variables,
+                              'zone', c.zones[1])::text end""")) {
             ps.setString(1, nodeId);
             ps.setTimestamp(2, Timestamp.from(now.plus(leaseDuration)));
             ps.setTimestamp(3, Timestamp.from(now));

@@ -93,6 +93,13 @@ class ResourceRoutesTest {
             assertThat(api.patch("/v1/lines/" + id, Map.of("sip", Map.of("host", "sip.carrier.example", "username", "bob"))).status()).isEqualTo(200);
             assertThat(f.sql("select sip->>'password' from line where id = '" + id + "'")).isNull();
 
+            TestApi.Answer typo = api.post("/v1/agents", Map.of("name", "T", "prompt", "Call {{nmae}} at {{local_time}} about {{clinic}}",
+                    "first_message", "Hi {{name}}, {{greeting}}", "variables", List.of(Map.of("name", "name", "type", "string")),
+                    "default_variables", Map.of("clinic", "Main")));
+            assertThat(typo.status()).isEqualTo(422);
+            assertThat(typo.json().findValuesAsText("pointer")).containsExactlyInAnyOrder("/prompt", "/first_message");
+            assertThat(typo.text()).contains("{{nmae}}").contains("{{greeting}}").doesNotContain("{{clinic}}");
+
             TestApi.Answer amd = api.post("/v1/agents", Map.of("name", "A", "record_calls", "yes",
                     "amd", Map.of("behavior", "leave_message", "decision_ms", 50, "beep", true)));
             assertThat(amd.status()).isEqualTo(422);

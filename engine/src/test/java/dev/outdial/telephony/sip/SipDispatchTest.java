@@ -136,13 +136,19 @@ class SipDispatchTest {
     void anAgentWithAmdLeavesItsMessageOnAMachineAndRecordsTheCall(@TempDir Path dir) throws Exception {
         AudioChecks.greetingWithBeep(dir);
         String vm = f.agent(Map.of("name", "VM", "prompt", "Hi", "max_duration_seconds", 60, "retry_policy", Map.of("max_attempts", 1),
-                "variables", List.of(Map.of("name", "name", "type", "string")), "record_calls", true,
-                "amd", Map.of("behavior", "leave_message", "message", "Hello {{name}}, this is Outdial. Please call us back.")));
+                "variables", List.of(Map.of("name", "name", "type", "string"), Map.of("name", "callback", "type", "string")),
+                "record_calls", true,
+                // Only the batch gives {{callback}}: if batch variables did not reach the message, it would be empty and
+                // nothing would be left (the call would end answering_machine, not message_left).
+                "amd", Map.of("behavior", "leave_message", "message", "{{callback}}")));
         JsonNode shown = api.get("/v1/agents/" + vm).json();
         assertThat(shown.get("amd").get("behavior").asText()).isEqualTo("leave_message");
         assertThat(shown.get("amd").get("decision_ms").asInt()).isEqualTo(4000);
         try (Sipp machine = Sipp.start(dir, "answer-play-wait-bye.xml", 1)) {
-            JsonNode call = awaitFinished(batch(vm, line(machine, 5, 5), 1));
+            TestApi.Answer b = api.post("/v1/batches", Map.of("name", "vm", "agent_id", vm, "line_id", line(machine, 5, 5),
+                    "variables", Map.of("callback", "Please call Acme Clinic back today."), "recipients", Fixture.recipients(1, 1)));
+            assertThat(b.status()).as(b.text()).isEqualTo(201);
+            JsonNode call = awaitFinished(b.json().get("id").asText());
             assertThat(machine.awaitExit(Duration.ofSeconds(10))).as(machine.log()).isZero();
             assertThat(call.get("outcome").asText()).isEqualTo("voicemail");
             JsonNode attempt = awaitAttemptEnded(call.get("id").asText());
