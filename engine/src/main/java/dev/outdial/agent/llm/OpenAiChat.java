@@ -1,0 +1,183 @@
+package dev.outdial.agent.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.outdial.store.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * An OpenAI-compatible chat-completions client ({@code POST {base}/chat/completions} with
+ * {@code "stream": true}): OpenAI, Groq, Together, vLLM, llama.cpp's server and Ollama all speak it.
+ * The answer is a stream of server-sent events, {@code data: {chunk}} lines ending with
+ * {@code data: [DONE]}; text arrives in {@code choices[0].delta.content}, and tool calls in pieces
+ * under {@code delta.tool_calls[i]} (id and name once, the arguments spread over many chunks),
+ * which are put back together by their index.
+ *
+ * <p>Two deadlines keep a call from hanging on a slow model: the first byte of the answer must come
+ * within {@code firstByteTimeout}, and no more than {@code idleTimeout} may pass between two lines.
+ */
+public final class OpenAiChat implements Llm {
+    /** Reads lines off the caller's thread so that a stalled stream can be timed out (one virtual thread per line). */
+    private static final java.util.concurrent.ExecutorService IDLE = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
+    private final HttpClient http;
+    private final URI endpoint;
+    private final String apiKey;
+    private final String model;
+    private final Duration firstByteTimeout;
+    private final Duration idleTimeout;
+
+    /**
+     * @param baseUrl e.g. {@code https://api.openai.com/v1} or {@code http://localhost:11434/v1}
+     * @param apiKey  sent as a bearer token; null for local servers that need none
+     */
+    public OpenAiChat(HttpClient http, String baseUrl, String apiKey, String model, Duration firstByteTimeout, Duration idleTimeout) {
+        this.http = http;
+        this.endpoint = URI.create(baseUrl.replaceAll("/+$", "") + "/chat/completions");
+        this.apiKey = apiKey;
+        this.model = model;
+        this.firstByteTimeout = firstByteTimeout;
+        this.idleTimeout = idleTimeout;
+    }
+
+    @Override
+    public Turn complete(List<ChatMessage> messages, List<Tool> tools, Consumer<String> text) throws LlmException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+                .timeout(firstByteTimeout)
+                .header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.writeBytes(body(messages, tools))));
+        if (apiKey != null) request.header("Authorization", "Bearer " + apiKey);
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new LlmException("llm: no answer from " + endpoint + " within " + firstByteTimeout.toMillis() + " ms", e);
+        } catch (IOException e) {
+            throw new LlmException("llm: " + endpoint + " unreachable: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LlmException("llm: interrupted", e);
+        }
+        try (InputStream body = response.body()) {
+            if (response.statusCode() / 100 != 2) {
+                String excerpt = new String(body.readNBytes(500), StandardCharsets.UTF_8);
+                throw new LlmException("llm: " + endpoint + " answered " + response.statusCode() + ": " + excerpt);
+            }
+            return read(new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)), text);
+        } catch (IOException e) {
+            throw new LlmException("llm: the answer stream broke: " + e.getMessage(), e);
+        }
+    }
+
+    private ObjectNode body(List<ChatMessage> messages, List<Tool> tools) {
+        ObjectNode b = Json.MAPPER.createObjectNode();
+        b.put("model", model);
+        b.put("stream", true);
+        ArrayNode ms = b.putArray("messages");
+        for (ChatMessage m : messages) {
+            ObjectNode o = ms.addObject();
+            o.put("role", m.role());
+            if (m.content() != null) o.put("content", m.content());
+            else o.putNull("content");
+            if (!m.toolCalls().isEmpty()) {
+                ArrayNode calls = o.putArray("tool_calls");
+                for (ToolCall c : m.toolCalls()) {
+                    ObjectNode call = calls.addObject().put("id", c.id()).put("type", "function");
+                    call.putObject("function").put("name", c.name()).put("arguments", c.argumentsJson());
+                }
+            }
+            if (m.toolCallId() != null) o.put("tool_call_id", m.toolCallId());
+        }
+        if (tools != null && !tools.isEmpty()) {
+            ArrayNode ts = b.putArray("tools");
+            for (Tool t : tools) {
+                ObjectNode f = ts.addObject().put("type", "function").putObject("function");
+                f.put("name", t.name()).put("description", t.description());
+                f.set("parameters", Json.MAPPER.valueToTree(t.parameters()));
+            }
+        }
+        return b;
+    }
+
+    /** Reads the event stream, each line within the idle timeout. */
+    private Turn read(BufferedReader lines, Consumer<String> text) throws LlmException, IOException {
+        StringBuilder all = new StringBuilder();
+        TreeMap<Integer, String[]> calls = new TreeMap<>(); // index -> {id, name, arguments}
+        String finish = null;
+        while (true) {
+            String line = nextLine(lines);
+            if (line == null) break; // the server closed without [DONE]: keep what came
+            if (!line.startsWith("data:")) continue; // blank separators, comments, event names
+            String data = line.substring(5).trim();
+            if (data.equals("[DONE]")) break;
+            JsonNode chunk;
+            try {
+                chunk = Json.MAPPER.readTree(data);
+            } catch (IOException e) {
+                throw new LlmException("llm: a malformed chunk in the answer stream: " + abbreviate(data));
+            }
+            if (chunk.has("error")) throw new LlmException("llm: the stream reported an error: " + abbreviate(chunk.get("error").toString()));
+            JsonNode choice = chunk.path("choices").path(0);
+            if (choice.isMissingNode()) continue;
+            JsonNode delta = choice.path("delta");
+            String piece = delta.path("content").isTextual() ? delta.get("content").asText() : null;
+            if (piece != null && !piece.isEmpty()) {
+                all.append(piece);
+                text.accept(piece);
+            }
+            for (JsonNode tc : delta.path("tool_calls")) {
+                String[] call = calls.computeIfAbsent(tc.path("index").asInt(calls.size()), i -> new String[] {null, null, ""});
+                if (tc.path("id").isTextual()) call[0] = tc.get("id").asText();
+                JsonNode f = tc.path("function");
+                if (f.path("name").isTextual()) call[1] = f.get("name").asText();
+                if (f.path("arguments").isTextual()) call[2] += f.get("arguments").asText();
+            }
+            if (choice.path("finish_reason").isTextual()) finish = choice.get("finish_reason").asText();
+        }
+        List<ToolCall> toolCalls = new ArrayList<>();
+        for (String[] c : calls.values()) {
+            if (c[1] == null) throw new LlmException("llm: a tool call without a name in the answer stream");
+            toolCalls.add(new ToolCall(c[0] == null ? "call_" + toolCalls.size() : c[0], c[1], c[2].isEmpty() ? "{}" : c[2]));
+        }
+        return new Turn(all.toString(), List.copyOf(toolCalls), finish);
+    }
+
+    /** The next line, or null at the end; an {@link LlmException} if none comes within the idle timeout. */
+    private String nextLine(BufferedReader lines) throws LlmException, IOException {
+        Future<String> next = IDLE.submit(lines::readLine);
+        try {
+            return next.get(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            next.cancel(true);
+            throw new LlmException("llm: the answer stalled for more than " + idleTimeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LlmException("llm: interrupted", e);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    }
+}

@@ -1,0 +1,145 @@
+package dev.outdial.agent.llm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.outdial.store.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The chat-completions client against a local server that speaks the real wire protocol (SSE chunks). */
+class OpenAiChatTest {
+    HttpServer server;
+    final AtomicReference<JsonNode> received = new AtomicReference<>();
+    final AtomicReference<String> auth = new AtomicReference<>();
+
+    /** Serves /v1/chat/completions with the given handler. */
+    OpenAiChat client(ThrowingHandler h, Duration firstByte, Duration idle) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/chat/completions", ex -> {
+            received.set(Json.MAPPER.readTree(ex.getRequestBody()));
+            auth.set(ex.getRequestHeaders().getFirst("Authorization"));
+            try {
+                h.handle(ex);
+            } catch (Exception e) {
+                // the client went away (timeouts): nothing to do
+            } finally {
+                ex.close();
+            }
+        });
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+        return new OpenAiChat(HttpClient.newHttpClient(), "http://127.0.0.1:" + server.getAddress().getPort() + "/v1/", "sk-test",
+                "gpt-test", firstByte, idle);
+    }
+
+    interface ThrowingHandler {
+        void handle(HttpExchange ex) throws Exception;
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.stop(0);
+    }
+
+    static void sse(HttpExchange ex, List<String> events, long pauseMs) throws Exception {
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        ex.sendResponseHeaders(200, 0);
+        try (OutputStream out = ex.getResponseBody()) {
+            for (String e : events) {
+                out.write(("data: " + e + "\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                if (pauseMs > 0) Thread.sleep(pauseMs);
+            }
+        }
+    }
+
+    static String content(String text) {
+        return "{\"choices\":[{\"index\":0,\"delta\":{\"content\":" + Json.write(text) + "}}]}";
+    }
+
+    @Test
+    void textStreamsPieceByPieceAndToolCallsAreReassembledFromTheirFragments() throws Exception {
+        OpenAiChat chat = client(ex -> sse(ex, List.of(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}",
+                content("Thanks, "), content("Ana. "), content("Goodbye!"),
+                "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"end_call\",\"arguments\":\"\"}}]}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"reason\\\":\"}}]}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"done\\\"}\"}}]}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}",
+                "[DONE]"), 5), Duration.ofSeconds(5), Duration.ofSeconds(5));
+        List<String> pieces = new CopyOnWriteArrayList<>();
+        Turn turn = chat.complete(List.of(ChatMessage.system("You remind people."), ChatMessage.user("Yes, I'll be there.")),
+                List.of(new Tool("end_call", "Hang up", Map.of("type", "object", "properties", Map.of("reason", Map.of("type", "string"))))),
+                pieces::add);
+        assertThat(pieces).containsExactly("Thanks, ", "Ana. ", "Goodbye!");
+        assertThat(turn.text()).isEqualTo("Thanks, Ana. Goodbye!");
+        assertThat(turn.toolCalls()).containsExactly(new ToolCall("call_1", "end_call", "{\"reason\":\"done\"}"));
+        assertThat(turn.finishReason()).isEqualTo("tool_calls");
+        JsonNode body = received.get();
+        assertThat(body.get("model").asText()).isEqualTo("gpt-test");
+        assertThat(body.get("stream").asBoolean()).isTrue();
+        assertThat(body.at("/messages/1/content").asText()).isEqualTo("Yes, I'll be there.");
+        assertThat(body.at("/tools/0/function/name").asText()).isEqualTo("end_call");
+        assertThat(auth.get()).isEqualTo("Bearer sk-test");
+    }
+
+    @Test
+    void theHistoryCarriesToolCallsAndTheirAnswers() throws Exception {
+        OpenAiChat chat = client(ex -> sse(ex, List.of(content("Done."), "[DONE]"), 0), Duration.ofSeconds(5), Duration.ofSeconds(5));
+        chat.complete(List.of(ChatMessage.assistant(null, List.of(new ToolCall("c1", "lookup", "{}"))), ChatMessage.tool("c1", "{\"ok\":true}")),
+                List.of(), s -> { });
+        assertThat(received.get().at("/messages/0/tool_calls/0/function/name").asText()).isEqualTo("lookup");
+        assertThat(received.get().at("/messages/0/content").isNull()).isTrue();
+        assertThat(received.get().at("/messages/1/tool_call_id").asText()).isEqualTo("c1");
+        assertThat(received.get().has("tools")).isFalse();
+    }
+
+    @Test
+    void anErrorStatusIsAnExceptionThatSaysWhat() throws Exception {
+        OpenAiChat chat = client(ex -> {
+            byte[] b = "{\"error\":{\"message\":\"rate limited\"}}".getBytes();
+            ex.sendResponseHeaders(429, b.length);
+            ex.getResponseBody().write(b);
+        }, Duration.ofSeconds(5), Duration.ofSeconds(5));
+        assertThatThrownBy(() -> chat.complete(List.of(ChatMessage.user("hi")), List.of(), s -> { }))
+                .isInstanceOf(LlmException.class).hasMessageContaining("429").hasMessageContaining("rate limited");
+    }
+
+    @Test
+    void aMalformedChunkIsAnException() throws Exception {
+        OpenAiChat chat = client(ex -> sse(ex, List.of(content("Hel"), "{not json", "[DONE]"), 0), Duration.ofSeconds(5), Duration.ofSeconds(5));
+        assertThatThrownBy(() -> chat.complete(List.of(ChatMessage.user("hi")), List.of(), s -> { }))
+                .isInstanceOf(LlmException.class).hasMessageContaining("malformed");
+    }
+
+    @Test
+    void aStreamThatStallsTimesOutInsteadOfHangingTheCall() throws Exception {
+        OpenAiChat chat = client(ex -> sse(ex, List.of(content("Let me"), content(" think"), "[DONE]"), 3_000),
+                Duration.ofSeconds(5), Duration.ofMillis(300));
+        List<String> pieces = new CopyOnWriteArrayList<>();
+        assertThatThrownBy(() -> chat.complete(List.of(ChatMessage.user("hi")), List.of(), pieces::add))
+                .isInstanceOf(LlmException.class).hasMessageContaining("stalled");
+        assertThat(pieces).containsExactly("Let me");
+    }
+
+    @Test
+    void aServerThatNeverAnswersTimesOut() throws Exception {
+        OpenAiChat chat = client(ex -> Thread.sleep(5_000), Duration.ofMillis(300), Duration.ofSeconds(5));
+        assertThatThrownBy(() -> chat.complete(List.of(ChatMessage.user("hi")), List.of(), s -> { }))
+                .isInstanceOf(LlmException.class).hasMessageContaining("no answer");
+    }
+}
