@@ -65,7 +65,7 @@ public final class Outdial implements AutoCloseable {
         }
         this.telephony = Map.copyOf(carriers);
         this.dispatcher = new Dispatcher(db, clock, config.nodeId(), config.dispatch(), telephony, signal,
-                config.dataDir().resolve("recordings"), new dev.outdial.agent.EspeakVoice());
+                config.dataDir().resolve("recordings"), new dev.outdial.agent.speech.EspeakVoice());
         this.webhooks = new WebhookDelivery(db, clock, config.nodeId(), config.webhooks());
         this.http = withHttp ? new HttpApi(new HttpApi.Services(db, clock, organizations, agents, lines, batches, calls, intake,
                 new dev.outdial.campaign.DoNotCall(db, clock), telephony.keySet(),

@@ -1,6 +1,7 @@
 /**
- * The AI agent on the call (issue 8 builds the conversation loop here). So far: {@link dev.outdial.agent.Template}
- * fills {@code {{variable}}} placeholders, and {@link dev.outdial.agent.Voice} speaks text for the phone, offline
- * through espeak-ng ({@link dev.outdial.agent.EspeakVoice}), used for messages left on answering machines.
+ * The AI agent on the call (issue 8). So far: {@link dev.outdial.agent.Template} and
+ * {@link dev.outdial.agent.PromptVariables} fill templates; {@link dev.outdial.agent.Sentences} cuts streamed
+ * text into speakable sentences; {@code agent.llm} holds the chat-completions client and {@code agent.speech}
+ * the speech engines (OpenAI-compatible speech and transcription, and espeak-ng as the offline voice).
  */
 package dev.outdial.agent;

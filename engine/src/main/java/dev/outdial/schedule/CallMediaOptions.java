@@ -2,7 +2,8 @@ package dev.outdial.schedule;
 
 import dev.outdial.agent.PromptVariables;
 import dev.outdial.agent.Template;
-import dev.outdial.agent.Voice;
+import dev.outdial.agent.speech.SpeechException;
+import dev.outdial.agent.speech.Voice;
 import dev.outdial.campaign.AmdSettings;
 import dev.outdial.store.Json;
 import dev.outdial.telephony.Amd;
@@ -16,6 +17,7 @@ import java.util.Map;
  * when a machine is reached), and where to record it.
  */
 final class CallMediaOptions {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CallMediaOptions.class);
     private final Path recordings;
     private final Voice voice;
     private final java.time.Clock clock;
@@ -38,7 +40,16 @@ final class CallMediaOptions {
         String language = call.amd().language();
         String sources = call.amd().variablesJson();
         return new Amd(Duration.ofMillis(s.decisionMs()), on, s.message() == null || sources == null ? null
-                : () -> voice.speak(Template.render(s.message(), variables(call, sources)), language));
+                : () -> speak(call, Template.render(s.message(), variables(call, sources)), language));
+    }
+
+    private short[] speak(ClaimedCall call, String text, String language) {
+        try {
+            return voice.speak(text, language);
+        } catch (SpeechException e) {
+            log.warn("call {}: the message for the answering machine could not be spoken ({}); hanging up without one", call.callId(), e.getMessage());
+            return new short[0];
+        }
     }
 
     /** The message's values, rendered when the machine is reached (so local time is then). */

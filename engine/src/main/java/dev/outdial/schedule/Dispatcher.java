@@ -66,7 +66,7 @@ public final class Dispatcher implements AutoCloseable {
      * @param voice      speaks the messages left on answering machines
      */
     public Dispatcher(Database db, Clock clock, String nodeId, DispatchSettings settings, Map<String, Telephony> telephony,
-                      WorkSignal signal, java.nio.file.Path recordings, dev.outdial.agent.Voice voice) {
+                      WorkSignal signal, java.nio.file.Path recordings, dev.outdial.agent.speech.Voice voice) {
         this.media = new CallMediaOptions(recordings, voice, clock);
         this.clock = clock;
         this.settings = settings;

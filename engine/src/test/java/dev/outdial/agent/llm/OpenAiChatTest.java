@@ -5,54 +5,36 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.outdial.FakeProvider;
 import dev.outdial.store.Json;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The chat-completions client against a local server that speaks the real wire protocol (SSE chunks). */
 class OpenAiChatTest {
-    HttpServer server;
-    final AtomicReference<JsonNode> received = new AtomicReference<>();
-    final AtomicReference<String> auth = new AtomicReference<>();
+    FakeProvider server;
 
     /** Serves /v1/chat/completions with the given handler. */
-    OpenAiChat client(ThrowingHandler h, Duration firstByte, Duration idle) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/v1/chat/completions", ex -> {
-            received.set(Json.MAPPER.readTree(ex.getRequestBody()));
-            auth.set(ex.getRequestHeaders().getFirst("Authorization"));
-            try {
-                h.handle(ex);
-            } catch (Exception e) {
-                // the client went away (timeouts): nothing to do
-            } finally {
-                ex.close();
-            }
-        });
-        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
-        server.start();
-        return new OpenAiChat(HttpClient.newHttpClient(), "http://127.0.0.1:" + server.getAddress().getPort() + "/v1/", "sk-test",
-                "gpt-test", firstByte, idle);
-    }
-
-    interface ThrowingHandler {
-        void handle(HttpExchange ex) throws Exception;
+    OpenAiChat client(FakeProvider.Handler h, Duration firstByte, Duration idle) throws IOException {
+        server = FakeProvider.serve("/v1/chat/completions", h);
+        return new OpenAiChat(HttpClient.newHttpClient(), server.baseUrl() + "/", "sk-test", "gpt-test", firstByte, idle);
     }
 
     @AfterEach
     void stop() {
-        if (server != null) server.stop(0);
+        if (server != null) server.close();
+    }
+
+    JsonNode received() throws IOException {
+        return Json.MAPPER.readTree(server.lastBody.get());
     }
 
     static void sse(HttpExchange ex, List<String> events, long pauseMs) throws Exception {
@@ -89,12 +71,12 @@ class OpenAiChatTest {
         assertThat(turn.text()).isEqualTo("Thanks, Ana. Goodbye!");
         assertThat(turn.toolCalls()).containsExactly(new ToolCall("call_1", "end_call", "{\"reason\":\"done\"}"));
         assertThat(turn.finishReason()).isEqualTo("tool_calls");
-        JsonNode body = received.get();
+        JsonNode body = received();
         assertThat(body.get("model").asText()).isEqualTo("gpt-test");
         assertThat(body.get("stream").asBoolean()).isTrue();
         assertThat(body.at("/messages/1/content").asText()).isEqualTo("Yes, I'll be there.");
         assertThat(body.at("/tools/0/function/name").asText()).isEqualTo("end_call");
-        assertThat(auth.get()).isEqualTo("Bearer sk-test");
+        assertThat(server.lastHeaders.get().getFirst("Authorization")).isEqualTo("Bearer sk-test");
     }
 
     @Test
@@ -102,10 +84,10 @@ class OpenAiChatTest {
         OpenAiChat chat = client(ex -> sse(ex, List.of(content("Done."), "[DONE]"), 0), Duration.ofSeconds(5), Duration.ofSeconds(5));
         chat.complete(List.of(ChatMessage.assistant(null, List.of(new ToolCall("c1", "lookup", "{}"))), ChatMessage.tool("c1", "{\"ok\":true}")),
                 List.of(), s -> { });
-        assertThat(received.get().at("/messages/0/tool_calls/0/function/name").asText()).isEqualTo("lookup");
-        assertThat(received.get().at("/messages/0/content").isNull()).isTrue();
-        assertThat(received.get().at("/messages/1/tool_call_id").asText()).isEqualTo("c1");
-        assertThat(received.get().has("tools")).isFalse();
+        assertThat(received().at("/messages/0/tool_calls/0/function/name").asText()).isEqualTo("lookup");
+        assertThat(received().at("/messages/0/content").isNull()).isTrue();
+        assertThat(received().at("/messages/1/tool_call_id").asText()).isEqualTo("c1");
+        assertThat(received().has("tools")).isFalse();
     }
 
     @Test

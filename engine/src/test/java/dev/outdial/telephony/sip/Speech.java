@@ -1,5 +1,6 @@
 package dev.outdial.telephony.sip;
 
+import dev.outdial.TestTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.outdial.telephony.sip;
+package dev.outdial;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,11 +9,11 @@ import java.nio.file.Path;
  * missing and this process may install packages (root with apt-get), it is installed once here, so
  * `./mvnw verify` works on a fresh machine too. Otherwise the test fails saying what to install.
  */
-final class TestTools {
+public final class TestTools {
     private TestTools() {
     }
 
-    static synchronized void require(String command, String debianPackage) {
+    public static synchronized void require(String command, String debianPackage) {
         if (onPath(command)) return;
         boolean root = "root".equals(System.getProperty("user.name"));
         if (root && onPath("apt-get")) {
