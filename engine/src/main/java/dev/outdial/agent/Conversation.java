@@ -1,0 +1,264 @@
+package dev.outdial.agent;
+
+import dev.outdial.agent.llm.ChatMessage;
+import dev.outdial.agent.llm.Llm;
+import dev.outdial.agent.llm.LlmException;
+import dev.outdial.agent.llm.Tool;
+import dev.outdial.agent.llm.ToolCall;
+import dev.outdial.agent.llm.Turn;
+import dev.outdial.agent.speech.SpeechException;
+import dev.outdial.agent.speech.Transcriber;
+import dev.outdial.agent.speech.Voice;
+import dev.outdial.media.MediaChannel;
+import dev.outdial.media.MediaListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The agent holding one call: listen for the callee's turn, transcribe it, ask the model, speak its
+ * answer sentence by sentence as it streams, and again, until someone hangs up.
+ *
+ * <p>Listening runs on the media clock ({@link #audio}): a {@link TurnDetector} marks where the
+ * callee starts and stops; if they start while the agent is speaking, playback stops at once
+ * (barge-in, within one frame of the detection) and the history keeps only the sentences that were
+ * heard whole. Everything else runs on the conversation's own (virtual) thread, which {@link #run}
+ * occupies until the call ends. When the callee stays silent, reminders are spoken, and after the
+ * last one the agent says goodbye and hangs up. The model may end the call with the
+ * {@code end_call} tool. A provider that fails or is too slow costs one turn: the fallback line is
+ * spoken with the fallback voice and the error is kept in the transcript, the call goes on.
+ */
+public final class Conversation implements MediaListener {
+    /** The tool the model ends the call with. */
+    public static final Tool END_CALL = new Tool("end_call", "Say goodbye first, then call this to hang up the call.",
+            Map.of("type", "object", "properties", Map.of("reason", Map.of("type", "string", "description", "why the call ends"))));
+
+    /**
+     * How the agent behaves on the call.
+     *
+     * @param prompt        the system prompt, already rendered with the call's variables
+     * @param firstMessage  said at once when {@code talkFirst}, else after the callee's first turn is answered; may be null
+     * @param reminders     said one after another when the callee is silent for {@code silence}; then goodbye and hang up
+     * @param fallbackLine  said when a provider fails
+     */
+    public record Settings(String prompt, String firstMessage, boolean talkFirst, String language, Duration silence,
+                           List<String> reminders, String goodbye, String fallbackLine) {
+        public static Settings of(String prompt, String firstMessage, String language) {
+            return new Settings(prompt, firstMessage, true, language, Duration.ofSeconds(8), List.of("Are you still there?"),
+                    "Thank you, goodbye.", "Sorry, could you say that again?");
+        }
+    }
+
+    /** The call ended (either side): the loop stops. */
+    private static final Object END = new Object();
+
+    private final Settings settings;
+    private final Llm llm;
+    private final Transcriber stt;
+    private final Voice voice;
+    private final Voice fallbackVoice;
+    private final MediaChannel media;
+    private final Runnable hangup;
+    private final LongSupplier clockMs;
+    private final TurnDetector turns = TurnDetector.defaults();
+    private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    private final Transcript transcript = new Transcript();
+    private final List<ChatMessage> history = new ArrayList<>();
+    private final long startMs;
+    private volatile boolean bargedIn;
+    private volatile boolean over;
+    private volatile long speechStartMs;
+
+    /**
+     * @param hangup  ends the call (the leg's hangup)
+     * @param clockMs milliseconds of a monotonic clock, for the transcript's offsets
+     */
+    public Conversation(Settings settings, Llm llm, Transcriber stt, Voice voice, Voice fallbackVoice, MediaChannel media,
+                        Runnable hangup, LongSupplier clockMs) {
+        this.settings = settings;
+        this.llm = llm;
+        this.stt = stt;
+        this.voice = voice;
+        this.fallbackVoice = fallbackVoice;
+        this.media = media;
+        this.hangup = hangup;
+        this.clockMs = clockMs;
+        this.startMs = clockMs.getAsLong();
+        history.add(ChatMessage.system(settings.prompt()));
+    }
+
+    /** The callee's audio, one frame each 20 ms, on the media clock. */
+    @Override
+    public void audio(short[] frame) {
+        switch (turns.offer(frame)) {
+            case SPEECH_STARTED -> {
+                speechStartMs = now() - 200; // the detector needs ~160 ms of speech, plus the pre-roll
+                if (media.playing()) {
+                    bargedIn = true;
+                    media.stopPlayback();
+                }
+            }
+            case TURN_ENDED -> events.add(new Utterance(turns.utterance(), speechStartMs, now()));
+            case NONE -> { }
+        }
+    }
+
+    /** The call ended: {@link #run} returns. */
+    public void callEnded() {
+        over = true;
+        events.add(END);
+    }
+
+    public Transcript transcript() {
+        return transcript;
+    }
+
+    /** Holds the conversation until the call ends or the agent hangs up; returns what was said. */
+    public Transcript run() throws InterruptedException {
+        if (settings.talkFirst() && settings.firstMessage() != null) say(settings.firstMessage());
+        int remindersSaid = 0;
+        while (!over) {
+            Object e = events.poll(settings.silence().toMillis(), TimeUnit.MILLISECONDS);
+            if (e == END || over) break;
+            if (e == null) {
+                if (turns.speaking()) continue; // the callee is mid-sentence: wait for the end of their turn
+                if (remindersSaid < settings.reminders().size()) {
+                    say(settings.reminders().get(remindersSaid++));
+                } else {
+                    say(settings.goodbye());
+                    end();
+                }
+                continue;
+            }
+            Utterance u = (Utterance) e;
+            String text;
+            try {
+                text = stt.transcribe(u.pcm(), settings.language());
+            } catch (SpeechException ex) {
+                transcript.error("stt: " + ex.getMessage());
+                sayFallback();
+                continue;
+            }
+            if (text.isBlank()) continue; // a cough, a noise: not a turn
+            remindersSaid = 0;
+            transcript.add("callee", text, u.startMs() - startMs, u.endMs() - startMs);
+            history.add(ChatMessage.user(text));
+            if (answer()) end();
+        }
+        return transcript;
+    }
+
+    /** Asks the model and speaks its answer as it streams; true when the model ended the call. */
+    private boolean answer() throws InterruptedException {
+        bargedIn = false;
+        Sentences sentences = new Sentences();
+        List<Spoken> queued = new ArrayList<>();
+        Turn turn;
+        try {
+            turn = llm.complete(history, List.of(END_CALL), piece -> {
+                for (String s : sentences.offer(piece)) queue(s, queued);
+            });
+        } catch (LlmException ex) {
+            transcript.error("llm: " + ex.getMessage());
+            String heard = heard(queued);
+            if (!heard.isEmpty()) history.add(ChatMessage.assistant(heard, List.of()));
+            sayFallback();
+            return false;
+        }
+        String rest = sentences.flush();
+        if (rest != null) queue(rest, queued);
+        String heard = heard(queued);
+        boolean ending = turn.toolCalls().stream().anyMatch(c -> c.name().equals(END_CALL.name()));
+        List<ToolCall> calls = bargedIn ? List.of() : turn.toolCalls(); // a talked-over answer's tools are not acted on
+        if (!heard.isEmpty() || !calls.isEmpty()) history.add(ChatMessage.assistant(heard.isEmpty() ? null : heard, calls));
+        for (ToolCall c : calls) {
+            history.add(ChatMessage.tool(c.id(), c.name().equals(END_CALL.name()) ? "{\"ok\":true}" : "{\"error\":\"unknown tool\"}"));
+        }
+        return ending && !bargedIn;
+    }
+
+    /** Speaks one sentence of a streamed answer (unless the callee has barged in) and remembers it. */
+    private void queue(String sentence, List<Spoken> queued) {
+        if (bargedIn || over) return;
+        short[] pcm = speak(sentence);
+        if (pcm == null) return;
+        long at = now();
+        queued.add(new Spoken(sentence, media.play(pcm), at, pcm.length / 8));
+    }
+
+    /** Waits for the queued sentences to be played; those heard whole go in the transcript and history. */
+    private String heard(List<Spoken> queued) throws InterruptedException {
+        StringBuilder heard = new StringBuilder();
+        for (Spoken s : queued) {
+            boolean whole;
+            try {
+                whole = s.played().get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                whole = false;
+            }
+            if (!whole) break;
+            transcript.add("agent", s.text(), s.atMs() - startMs, s.atMs() - startMs + s.lengthMs());
+            if (!heard.isEmpty()) heard.append(' ');
+            heard.append(s.text());
+        }
+        return heard.toString();
+    }
+
+    /** Says a whole line and waits until it has been played; the line goes in the history if it was heard. */
+    private void say(String text) throws InterruptedException {
+        bargedIn = false;
+        List<Spoken> one = new ArrayList<>();
+        queue(text, one);
+        String heard = heard(one);
+        if (!heard.isEmpty()) history.add(ChatMessage.assistant(heard, List.of()));
+    }
+
+    private void sayFallback() throws InterruptedException {
+        bargedIn = false;
+        try {
+            short[] pcm = fallbackVoice.speak(settings.fallbackLine(), settings.language());
+            List<Spoken> one = new ArrayList<>(List.of(new Spoken(settings.fallbackLine(), media.play(pcm), now(), pcm.length / 8)));
+            heard(one);
+        } catch (SpeechException e) {
+            transcript.error("fallback voice: " + e.getMessage());
+        }
+    }
+
+    /** Text to speech with the agent's voice, else the fallback voice; null if neither can speak. */
+    private short[] speak(String text) {
+        try {
+            return voice.speak(text, settings.language());
+        } catch (SpeechException e) {
+            transcript.error("tts: " + e.getMessage());
+            try {
+                return fallbackVoice.speak(text, settings.language());
+            } catch (SpeechException again) {
+                transcript.error("fallback voice: " + again.getMessage());
+                return null;
+            }
+        }
+    }
+
+    private void end() {
+        over = true;
+        hangup.run();
+    }
+
+    private long now() {
+        return clockMs.getAsLong();
+    }
+
+    /** A callee's turn: its audio and when it started and ended. */
+    private record Utterance(short[] pcm, long startMs, long endMs) {
+    }
+
+    /** A sentence handed to playback: its text, whether it was played whole, when it started and how long it is. */
+    private record Spoken(String text, CompletableFuture<Boolean> played, long atMs, long lengthMs) {
+    }
+}

@@ -1,0 +1,228 @@
+package dev.outdial.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.outdial.FakeProvider;
+import dev.outdial.TestTools;
+import dev.outdial.agent.llm.OpenAiChat;
+import dev.outdial.agent.speech.EspeakVoice;
+import dev.outdial.agent.speech.OpenAiTranscriber;
+import dev.outdial.media.MediaChannel;
+import dev.outdial.media.MediaListener;
+import dev.outdial.store.Json;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conversation loop with real clients against local servers speaking the providers' wire formats
+ * (SSE chat completions with tool calls, multipart transcription), espeak-ng as the voice, and an
+ * in-memory phone line standing in for the call's media (the SIP and simulated runs come with the runtime).
+ */
+class ConversationTest {
+    FakeProvider llmServer;
+    FakeProvider sttServer;
+    final ConcurrentLinkedQueue<String> llmAnswers = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<String> sttAnswers = new ConcurrentLinkedQueue<>();
+    final List<JsonNode> llmRequests = new CopyOnWriteArrayList<>();
+    final Line line = new Line();
+    final AtomicBoolean hungUp = new AtomicBoolean();
+    final Random random = new Random(5);
+
+    /** The far end of the agent's audio: records what is played; playback completes at once unless held. */
+    static final class Line implements MediaChannel {
+        final List<short[]> played = new CopyOnWriteArrayList<>();
+        final List<CompletableFuture<Boolean>> pending = new CopyOnWriteArrayList<>();
+        volatile boolean hold;
+
+        @Override
+        public CompletableFuture<Boolean> play(short[] pcm) {
+            played.add(pcm);
+            CompletableFuture<Boolean> f = new CompletableFuture<>();
+            if (hold) pending.add(f);
+            else f.complete(true);
+            return f;
+        }
+
+        @Override
+        public void stopPlayback() {
+            pending.forEach(f -> f.complete(false));
+            pending.clear();
+        }
+
+        @Override
+        public boolean playing() {
+            return pending.stream().anyMatch(f -> !f.isDone());
+        }
+
+        @Override
+        public void listen(MediaListener listener) {
+        }
+
+        @Override
+        public void sendDtmf(String digits) {
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        TestTools.require("espeak-ng", "espeak-ng");
+        llmServer = FakeProvider.serve("/v1/chat/completions", ex -> {
+            llmRequests.add(Json.MAPPER.readTree(llmServer.lastBody.get()));
+            String answer = llmAnswers.poll();
+            if (answer == null || answer.startsWith("HTTP ")) {
+                FakeProvider.answer(ex, 500, "application/json", "{\"error\":\"model overloaded\"}".getBytes());
+                return;
+            }
+            ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+            ex.sendResponseHeaders(200, 0);
+            StringBuilder sse = new StringBuilder();
+            for (String line : answer.split("\n")) sse.append("data: ").append(line).append("\n\n");
+            sse.append("data: [DONE]\n\n");
+            ex.getResponseBody().write(sse.toString().getBytes(StandardCharsets.UTF_8));
+        });
+        sttServer = FakeProvider.serve("/v1/audio/transcriptions", ex -> {
+            String text = sttAnswers.poll();
+            FakeProvider.answer(ex, 200, "application/json", Json.writeBytes(java.util.Map.of("text", text == null ? "" : text)));
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        llmServer.close();
+        sttServer.close();
+    }
+
+    static String text(String s) {
+        return "{\"choices\":[{\"index\":0,\"delta\":{\"content\":" + Json.write(s) + "}}]}";
+    }
+
+    static final String END_CALL = "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\",\"function\":"
+            + "{\"name\":\"end_call\",\"arguments\":\"{}\"}}]},\"finish_reason\":\"tool_calls\"}]}";
+
+    Conversation conversation(Conversation.Settings settings) {
+        HttpClient http = HttpClient.newHttpClient();
+        return new Conversation(settings,
+                new OpenAiChat(http, llmServer.baseUrl(), "sk", "test-model", Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                new OpenAiTranscriber(http, sttServer.baseUrl(), "sk", "whisper-1", Duration.ofSeconds(5)),
+                new EspeakVoice(), new EspeakVoice(), line, () -> hungUp.set(true), System::currentTimeMillis);
+    }
+
+    /** The callee says something: 0.8 s of speech-like noise, then the silence that ends the turn. */
+    void calleeSpeaks(Conversation c) {
+        for (int i = 0; i < 40; i++) {
+            short[] f = new short[160];
+            for (int j = 0; j < f.length; j++) f[j] = (short) (random.nextGaussian() * 3000);
+            c.audio(f);
+        }
+        for (int i = 0; i < 35; i++) c.audio(new short[160]);
+    }
+
+    CompletableFuture<Transcript> runAsync(Conversation c) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return c.run();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    static Conversation.Settings settings(Duration silence, List<String> reminders) {
+        return new Conversation.Settings("You confirm appointments. Be brief.", "Hi Ana, this is Acme Clinic about your visit on Monday.",
+                true, "en", silence, reminders, "Thank you, goodbye.", "Sorry, could you say that again?");
+    }
+
+    void awaitPlayed(int n) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (line.played.size() < n && System.nanoTime() < until) Thread.sleep(10);
+        assertThat(line.played.size()).isGreaterThanOrEqualTo(n);
+    }
+
+    @Test
+    void aWholeConversationEndsWithTheEndCallToolAndLeavesATranscript() throws Exception {
+        sttAnswers.add("Yes, I will be there.");
+        llmAnswers.add(text("Great, see you on Monday. ") + "\n" + text("Goodbye!") + "\n" + END_CALL);
+        Conversation c = conversation(settings(Duration.ofSeconds(30), List.of()));
+        CompletableFuture<Transcript> done = runAsync(c);
+        awaitPlayed(1); // the first message
+        calleeSpeaks(c);
+        Transcript t = done.get(20, TimeUnit.SECONDS);
+        assertThat(hungUp).isTrue();
+        assertThat(t.entries()).extracting(Transcript.Entry::speaker, Transcript.Entry::text).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("agent", "Hi Ana, this is Acme Clinic about your visit on Monday."),
+                org.assertj.core.groups.Tuple.tuple("callee", "Yes, I will be there."),
+                org.assertj.core.groups.Tuple.tuple("agent", "Great, see you on Monday."),
+                org.assertj.core.groups.Tuple.tuple("agent", "Goodbye!"));
+        assertThat(t.errors()).isEmpty();
+        JsonNode asked = llmRequests.get(0).get("messages");
+        assertThat(asked.get(0).get("role").asText()).isEqualTo("system");
+        assertThat(asked.get(1).get("content").asText()).startsWith("Hi Ana");
+        assertThat(asked.get(2).get("content").asText()).isEqualTo("Yes, I will be there.");
+        assertThat(llmRequests.get(0).at("/tools/0/function/name").asText()).isEqualTo("end_call");
+        assertThat(line.played).hasSize(3);
+    }
+
+    @Test
+    void whenTheCalleeTalksOverTheAgentPlaybackStopsAndTheHistoryKeepsOnlyWhatWasHeard() throws Exception {
+        sttAnswers.add("Can I move it?");
+        sttAnswers.add("Wait, sorry.");
+        llmAnswers.add(text("Of course, which day suits you better? ") + "\n" + text("We have Tuesday and Thursday open."));
+        llmAnswers.add(text("Sure, take your time. ") + "\n" + END_CALL);
+        Conversation c = conversation(settings(Duration.ofSeconds(30), List.of()));
+        CompletableFuture<Transcript> done = runAsync(c);
+        awaitPlayed(1);
+        line.hold = true; // from now on playback lasts until the test or a barge-in ends it
+        calleeSpeaks(c);
+        awaitPlayed(2); // the answer's first sentence is playing…
+        line.hold = false; // (what is played from now on completes at once; the first sentence is still playing)
+        assertThat(line.playing()).isTrue();
+        calleeSpeaks(c); // …and the callee talks over it
+        assertThat(line.playing()).as("playback stopped at the barge-in").isFalse();
+        Transcript t = done.get(20, TimeUnit.SECONDS);
+        JsonNode second = llmRequests.get(1).get("messages");
+        String all = second.toString();
+        assertThat(all).doesNotContain("which day suits you").doesNotContain("Tuesday and Thursday");
+        assertThat(second.get(second.size() - 1).get("content").asText()).isEqualTo("Wait, sorry.");
+        assertThat(t.entries()).extracting(Transcript.Entry::text).doesNotContain("Of course, which day suits you better?");
+        assertThat(hungUp).isTrue();
+    }
+
+    @Test
+    void silenceGetsRemindersThenGoodbyeAndAHangUp() throws Exception {
+        Conversation c = conversation(settings(Duration.ofMillis(300), List.of("Hello, are you there?", "I'll try again later.")));
+        Transcript t = runAsync(c).get(20, TimeUnit.SECONDS);
+        assertThat(t.entries()).extracting(Transcript.Entry::text).containsExactly(
+                "Hi Ana, this is Acme Clinic about your visit on Monday.", "Hello, are you there?", "I'll try again later.", "Thank you, goodbye.");
+        assertThat(hungUp).isTrue();
+        assertThat(llmRequests).isEmpty();
+    }
+
+    @Test
+    void aFailingModelCostsOneTurnWithASpokenFallbackAndARecordedError() throws Exception {
+        sttAnswers.add("What time is it?");
+        llmAnswers.add("HTTP 500");
+        Conversation c = conversation(settings(Duration.ofSeconds(30), List.of()));
+        CompletableFuture<Transcript> done = runAsync(c);
+        awaitPlayed(1);
+        calleeSpeaks(c);
+        awaitPlayed(2); // the fallback line
+        c.callEnded(); // the callee hangs up
+        Transcript t = done.get(20, TimeUnit.SECONDS);
+        assertThat(t.errors()).singleElement().asString().contains("500").contains("model overloaded");
+        assertThat(hungUp).as("the callee hung up, not the agent").isFalse();
+        assertThat(line.played).hasSize(2);
+    }
+}
