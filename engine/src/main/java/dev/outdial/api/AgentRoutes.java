@@ -7,6 +7,8 @@ import dev.outdial.agent.PromptVariables;
 import dev.outdial.agent.Template;
 import dev.outdial.campaign.Agent;
 import dev.outdial.campaign.AmdSettings;
+import dev.outdial.campaign.ConversationSettings;
+import dev.outdial.campaign.Providers;
 import dev.outdial.campaign.Agents;
 import dev.outdial.campaign.FieldError;
 import dev.outdial.campaign.VariableSpec;
@@ -26,7 +28,10 @@ import java.util.Set;
 final class AgentRoutes {
     private static final Set<String> FIELDS = Set.of("name", "prompt", "first_message", "language", "voice", "variables",
             "default_variables", "timezone", "max_duration_seconds", "retry_policy", "calling_window", "hooks",
-            "amd", "record_calls");
+            "amd", "record_calls", "providers", "conversation");
+    private static final Set<String> PROVIDER_KINDS = Set.of("llm", "stt", "tts");
+    private static final Set<String> ENDPOINT_FIELDS = Set.of("base_url", "model", "voice", "api_key", "api_key_set");
+    private static final Set<String> CONVERSATION_FIELDS = Set.of("talk_first", "silence_ms", "reminders", "goodbye", "fallback_line");
     private static final Set<String> AMD_FIELDS = Set.of("enabled", "behavior", "decision_ms", "message");
     /** Bounds on a call's length: at least 10 s, at most 4 h. */
     private static final int MIN_DURATION_S = 10;
@@ -140,6 +145,8 @@ final class AgentRoutes {
         Map<String, Object> window = callingWindow(b, errors);
         AmdSettings amd = amd(b);
         Boolean record = b.bool("record_calls");
+        Providers providers = providers(b);
+        ConversationSettings conversation = conversation(b);
         if (defaults != null && variables != null) {
             for (VariableSpec v : variables) {
                 Object d = defaults.get(v.name());
@@ -157,7 +164,56 @@ final class AgentRoutes {
         return new Agent.Spec(name, prompt == null ? "" : prompt, firstMessage, language == null ? "en" : language, voice,
                 variables == null ? List.of() : variables, defaults == null ? Map.of() : defaults, timezone,
                 maxDuration == null ? 600 : maxDuration, policy == null ? RetryPolicy.defaults() : policy, window,
-                amd, record != null && record);
+                amd, record != null && record, providers, conversation);
+    }
+
+    /** {@code providers}: {llm, stt, tts}, each {base_url, model, voice (tts), api_key (write-only)}. */
+    static Providers providers(Body b) {
+        if (!b.has("providers") || b.node().get("providers").isNull()) return null;
+        Body p = b.nested("providers");
+        if (p == null) return null;
+        p.rejectUnknown(PROVIDER_KINDS);
+        return new Providers(endpoint(p, "llm"), endpoint(p, "stt"), endpoint(p, "tts"));
+    }
+
+    private static Providers.Endpoint endpoint(Body p, String kind) {
+        if (!p.has(kind) || p.node().get(kind).isNull()) return null;
+        Body e = p.nested(kind);
+        if (e == null) return null;
+        e.rejectUnknown(ENDPOINT_FIELDS);
+        String url = e.requiredText("base_url");
+        if (url != null && !url.matches("https?://[^\\s/]+(/\\S*)?")) e.error("base_url", "must be an http or https URL, e.g. https://api.openai.com/v1; got " + url);
+        String model = e.requiredText("model");
+        String voice = e.text("voice");
+        if ("tts".equals(kind) && voice == null) e.error("voice", "is required for tts, e.g. alloy");
+        if (!"tts".equals(kind) && voice != null) e.error("voice", "is only for tts");
+        return new Providers.Endpoint(url, model, voice, e.text("api_key"), null); // api_key_set is only ever shown
+    }
+
+    /** {@code conversation}: talk_first, silence_ms, reminders, goodbye, fallback_line. */
+    static ConversationSettings conversation(Body b) {
+        if (!b.has("conversation") || b.node().get("conversation").isNull()) return null;
+        Body c = b.nested("conversation");
+        if (c == null) return null;
+        c.rejectUnknown(CONVERSATION_FIELDS);
+        Integer silence = c.integer("silence_ms");
+        if (silence != null && (silence < ConversationSettings.MIN_SILENCE_MS || silence > ConversationSettings.MAX_SILENCE_MS)) {
+            c.error("silence_ms", "must be between " + ConversationSettings.MIN_SILENCE_MS + " and " + ConversationSettings.MAX_SILENCE_MS);
+        }
+        List<String> reminders = null;
+        JsonNode r = c.node().get("reminders");
+        if (r != null && !r.isNull()) {
+            reminders = new ArrayList<>();
+            if (!r.isArray() || r.size() > ConversationSettings.MAX_REMINDERS) {
+                c.error("reminders", "must be an array of at most " + ConversationSettings.MAX_REMINDERS + " strings");
+            } else {
+                for (JsonNode v : r) {
+                    if (!v.isTextual() || v.asText().isBlank()) c.error("reminders", "must hold only non-empty strings");
+                    else reminders.add(v.asText());
+                }
+            }
+        }
+        return new ConversationSettings(c.bool("talk_first"), silence, reminders, c.text("goodbye"), c.text("fallback_line"));
     }
 
     /** A template may only use declared variables, defaults and built-ins: a typo would otherwise be spoken as nothing. */

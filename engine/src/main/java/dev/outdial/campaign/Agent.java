@@ -11,6 +11,8 @@ import java.util.Map;
  * @param callingWindow the window in canonical JSON (see WindowJson), or null for none of its own
  * @param amd           answering-machine detection, or null for none
  * @param recordCalls   record each answered call (both directions, WAV)
+ * @param providers     the engines it talks with (keys never shown), or null for none
+ * @param conversation  how it holds a call, or null for the defaults
  */
 public record Agent(
         String id,
@@ -27,6 +29,8 @@ public record Agent(
         Map<String, Object> callingWindow,
         AmdSettings amd,
         boolean recordCalls,
+        Providers providers,
+        ConversationSettings conversation,
         Instant createdAt,
         Instant updatedAt) {
 
@@ -44,6 +48,8 @@ public record Agent(
             RetryPolicy retryPolicy,
             Map<String, Object> callingWindow,
             AmdSettings amd,
-            boolean recordCalls) {
+            boolean recordCalls,
+            Providers providers,
+            ConversationSettings conversation) {
     }
 }

@@ -19,7 +19,7 @@ import java.util.Optional;
 /** Agents of an organization: create, read, list, update, delete. Every query is scoped by organization. */
 public final class Agents {
     private static final String COLUMNS = "id, name, prompt, first_message, language, voice, variables::text, "
-            + "default_variables::text, timezone, max_duration_s, retry_policy::text, calling_window::text, amd::text, record_calls, created_at, updated_at";
+            + "default_variables::text, timezone, max_duration_s, retry_policy::text, calling_window::text, amd::text, record_calls, providers::text, conversation::text, created_at, updated_at";
 
     private final Database db;
     private final Clock clock;
@@ -35,13 +35,14 @@ public final class Agents {
         db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     insert into agent (id, org_id, name, prompt, first_message, language, voice, variables, default_variables,
-                                       timezone, max_duration_s, retry_policy, calling_window, amd, record_calls, created_at, updated_at)
-                    values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?)""")) {
+                                       timezone, max_duration_s, retry_policy, calling_window, amd, record_calls, providers, conversation,
+                                       created_at, updated_at)
+                    values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?, ?)""")) {
                 ps.setString(1, id);
                 ps.setString(2, orgId);
                 bindSpec(ps, 3, spec);
-                ps.setTimestamp(16, Timestamp.from(now));
-                ps.setTimestamp(17, Timestamp.from(now));
+                ps.setTimestamp(18, Timestamp.from(now));
+                ps.setTimestamp(19, Timestamp.from(now));
                 ps.executeUpdate();
             }
             return null;
@@ -89,17 +90,20 @@ public final class Agents {
         });
     }
 
-    public Agent update(String orgId, String id, Agent.Spec spec) {
+    /** Replaces the agent's settings; engine keys not sent again are kept (the API never shows them). */
+    public Agent update(String orgId, String id, Agent.Spec given) {
         int n = db.tx(c -> {
+            Agent.Spec spec = given.providers() == null ? given : withProviders(given, given.providers().keepingKeysOf(providers(c, orgId, id)));
             try (PreparedStatement ps = c.prepareStatement("""
                     update agent set name = ?, prompt = ?, first_message = ?, language = ?, voice = ?, variables = ?::jsonb,
                            default_variables = ?::jsonb, timezone = ?, max_duration_s = ?, retry_policy = ?::jsonb,
-                           calling_window = ?::jsonb, amd = ?::jsonb, record_calls = ?, updated_at = ?
+                           calling_window = ?::jsonb, amd = ?::jsonb, record_calls = ?, providers = ?::jsonb,
+                           conversation = ?::jsonb, updated_at = ?
                     where org_id = ? and id = ? and deleted_at is null""")) {
                 bindSpec(ps, 1, spec);
-                ps.setTimestamp(14, Timestamp.from(clock.instant()));
-                ps.setString(15, orgId);
-                ps.setString(16, id);
+                ps.setTimestamp(16, Timestamp.from(clock.instant()));
+                ps.setString(17, orgId);
+                ps.setString(18, id);
                 return ps.executeUpdate();
             }
         });
@@ -135,6 +139,24 @@ public final class Agents {
         ps.setString(i + 10, s.callingWindow() == null ? null : Json.write(s.callingWindow()));
         ps.setString(i + 11, s.amd() == null ? null : Json.write(s.amd()));
         ps.setBoolean(i + 12, s.recordCalls());
+        ps.setString(i + 13, s.providers() == null ? null : Json.write(s.providers()));
+        ps.setString(i + 14, s.conversation() == null ? null : Json.write(s.conversation()));
+    }
+
+    /** The agent's engines with their keys, for the runtime that calls them; null when it has none. */
+    public Providers providers(Connection c, String orgId, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select providers::text from agent where org_id = ? and id = ?")) {
+            ps.setString(1, orgId);
+            ps.setString(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1) != null ? Json.read(rs.getString(1), Providers.class) : null;
+            }
+        }
+    }
+
+    private static Agent.Spec withProviders(Agent.Spec s, Providers p) {
+        return new Agent.Spec(s.name(), s.prompt(), s.firstMessage(), s.language(), s.voice(), s.variables(), s.defaultVariables(),
+                s.timezone(), s.maxDurationSeconds(), s.retryPolicy(), s.callingWindow(), s.amd(), s.recordCalls(), p, s.conversation());
     }
 
     private static Agent read(ResultSet rs) throws SQLException {
@@ -147,7 +169,9 @@ public final class Agents {
                     RetryPolicy.fromJson(Json.map(rs.getString(11))),
                     rs.getString(12) == null ? null : Json.map(rs.getString(12)),
                     rs.getString(13) == null ? null : Json.read(rs.getString(13), AmdSettings.class), rs.getBoolean(14),
-                    rs.getTimestamp(15).toInstant(), rs.getTimestamp(16).toInstant());
+                    rs.getString(15) == null ? null : Json.read(rs.getString(15), Providers.class).withoutKeys(),
+                    rs.getString(16) == null ? null : Json.read(rs.getString(16), ConversationSettings.class),
+                    rs.getTimestamp(17).toInstant(), rs.getTimestamp(18).toInstant());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("agent " + rs.getString(1) + ": stored variables are malformed", e);
         }

@@ -50,11 +50,14 @@ class OpenApiTest {
         check("get", "/v1/organization", new TestApi(f.node().port(), null).get("/v1/organization"));
         check("patch", "/v1/organization", api.patch("/v1/organization", Map.of("timezone", "America/New_York")));
 
-        Map<String, Object> agentSpec = Map.of("name", "Reminder", "prompt", "Hi {{name}}", "first_message", "Hello",
+        Map<String, Object> agentSpec = new java.util.HashMap<>(Map.of("name", "Reminder", "prompt", "Hi {{name}}", "first_message", "Hello",
                 "voice", "alloy", "timezone", "America/Chicago",
                 "calling_window", Map.of("mon", List.of(Map.of("start", "08:00", "end", "20:00"))),
                 "variables", List.of(Map.of("name", "name", "type", "string", "required", true)),
-                "amd", Map.of("behavior", "leave_message", "message", "Hi {{name}}, please call back."), "record_calls", true);
+                "amd", Map.of("behavior", "leave_message", "message", "Hi {{name}}, please call back."), "record_calls", true));
+        agentSpec.put("providers", Map.of("llm", Map.of("base_url", "http://127.0.0.1:9/v1", "model", "m", "api_key", "sk-x"),
+                "tts", Map.of("base_url", "http://127.0.0.1:9/v1", "model", "tts-1", "voice", "alloy")));
+        agentSpec.put("conversation", Map.of("talk_first", false, "silence_ms", 5000, "reminders", List.of("Hello?")));
         TestApi.Answer agent = api.post("/v1/agents", agentSpec);
         check("post", "/v1/agents", agent);
         String agentId = agent.json().get("id").asText();

@@ -109,6 +109,32 @@ class ResourceRoutesTest {
     }
 
     @Test
+    void engine_keys_are_write_only_kept_on_patch_and_settings_checked() {
+        try (Fixture f = Fixture.manual()) {
+            TestApi api = f.api();
+            TestApi.Answer bad = api.post("/v1/agents", Map.of("name", "A",
+                    "providers", Map.of("llm", Map.of("base_url", "ftp://x", "voice", "v"), "tts", Map.of("base_url", "http://t/v1", "model", "m"),
+                            "asr", Map.of()),
+                    "conversation", Map.of("silence_ms", 10, "reminders", List.of("a", "b", "c", "d", "e", "f"), "mood", "x")));
+            assertThat(bad.status()).isEqualTo(422);
+            assertThat(bad.json().findValuesAsText("pointer")).containsExactlyInAnyOrder("/providers/llm/base_url", "/providers/llm/model",
+                    "/providers/llm/voice", "/providers/tts/voice", "/providers/asr", "/conversation/silence_ms", "/conversation/reminders",
+                    "/conversation/mood");
+
+            TestApi.Answer ok = api.post("/v1/agents", Map.of("name", "A", "providers", Map.of(
+                    "llm", Map.of("base_url", "https://api.example/v1", "model", "gpt", "api_key", "sk-secret"))));
+            assertThat(ok.status()).as(ok.text()).isEqualTo(201);
+            assertThat(ok.text()).doesNotContain("sk-secret");
+            assertThat(ok.json().at("/providers/llm/api_key_set").asBoolean()).isTrue();
+            String id = ok.json().get("id").asText();
+            assertThat(api.patch("/v1/agents/" + id, Map.of("prompt", "Be brief.")).status()).isEqualTo(200);
+            assertThat(f.sql("select providers->'llm'->>'api_key' from agent where id = '" + id + "'")).isEqualTo("sk-secret");
+            assertThat(api.patch("/v1/agents/" + id, Map.of("providers", Map.of("llm", Map.of("base_url", "https://other.example/v1", "model", "x"))))
+                    .json().at("/providers/llm/api_key_set").asBoolean()).as("a new server does not get the old key").isFalse();
+        }
+    }
+
+    @Test
     void a_line_with_unfinished_calls_cannot_be_deleted() {
         try (Fixture f = Fixture.manual()) {
             TestApi api = f.api();
