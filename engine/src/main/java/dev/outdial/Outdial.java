@@ -1,5 +1,9 @@
 package dev.outdial;
 
+import dev.outdial.agent.AgentRuntime;
+import dev.outdial.agent.speech.EspeakVoice;
+import java.net.http.HttpClient;
+
 import dev.outdial.api.HttpApi;
 import dev.outdial.campaign.Agents;
 import dev.outdial.campaign.Batches;
@@ -64,8 +68,9 @@ public final class Outdial implements AutoCloseable {
             carriers = Map.of(simulated.provider(), simulated, sip.provider(), sip);
         }
         this.telephony = Map.copyOf(carriers);
+        EspeakVoice offlineVoice = new EspeakVoice();
         this.dispatcher = new Dispatcher(db, clock, config.nodeId(), config.dispatch(), telephony, signal,
-                config.dataDir().resolve("recordings"), new dev.outdial.agent.speech.EspeakVoice());
+                config.dataDir().resolve("recordings"), offlineVoice, new AgentRuntime(HttpClient.newHttpClient(), offlineVoice));
         this.webhooks = new WebhookDelivery(db, clock, config.nodeId(), config.webhooks());
         this.http = withHttp ? new HttpApi(new HttpApi.Services(db, clock, organizations, agents, lines, batches, calls, intake,
                 new dev.outdial.campaign.DoNotCall(db, clock), telephony.keySet(),

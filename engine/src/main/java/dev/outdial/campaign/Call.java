@@ -13,6 +13,7 @@ import java.util.Map;
  * @param waitReason why the due time is later than asked, e.g. "outside the calling window in America/Chicago until …"
  * @param window     the effective calling window (per weekday, local time); null in lists
  * @param history    each attempt's record; null in lists
+ * @param transcript the last answered attempt's conversation: {attempt, entries [{speaker, text, start_ms, end_ms}], errors}; null in lists
  */
 public record Call(
         String id,
@@ -41,7 +42,8 @@ public record Call(
         String zoneReason,
         String waitReason,
         Map<String, Object> window,
-        List<Attempt> history) {
+        List<Attempt> history,
+        Map<String, Object> transcript) {
 
     /**
      * One try at the call. {@code outcome} is the attempt's own, e.g. {@code interrupted} after a lost lease.

@@ -14,14 +14,18 @@ final class CallRunner implements CallListener {
     private final CallEventWriter writer;
     private final Runnable onEnd;
     private final LineBackoff backoff;
+    private final CallAgents agents;
     private volatile boolean answered;
+    private volatile boolean over;
+    private volatile dev.outdial.agent.AgentRuntime.Session agent;
     private volatile CallLeg leg;
     private volatile java.nio.file.Path recording;
 
-    CallRunner(ClaimedCall call, CallEventWriter writer, LineBackoff backoff, Runnable onEnd) {
+    CallRunner(ClaimedCall call, CallEventWriter writer, LineBackoff backoff, CallAgents agents, Runnable onEnd) {
         this.call = call;
         this.writer = writer;
         this.backoff = backoff;
+        this.agents = agents;
         this.onEnd = onEnd;
     }
 
@@ -42,10 +46,25 @@ final class CallRunner implements CallListener {
         answered = true;
         backoff.reached(call.lineId());
         writer.answered(call, machine);
+        CallLeg l = leg;
+        if (agents != null && l != null) {
+            // The agent's settings come from the database: never on the carrier's thread.
+            Thread.ofVirtual().name("agent-start " + call.callId()).start(() -> {
+                try {
+                    agent = agents.start(call, l);
+                    if (over && agent != null) agent.callEnded(); // the call ended while the agent was starting
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(CallRunner.class).error("call {}: the agent could not start", call.callId(), e);
+                }
+            });
+        }
     }
 
     @Override
     public void ended(EndCause cause) {
+        over = true;
+        var a = agent;
+        if (a != null) a.callEnded();
         if (cause.kind() == EndCause.Kind.LINE_TROUBLE) backoff.trouble(call.lineId(), cause.sipCode());
         CallLeg l = leg;
         AnsweringMachineDetector.Result by = l == null || !answered ? null : l.answeredBy().getNow(null);

@@ -49,6 +49,7 @@ public final class Dispatcher implements AutoCloseable {
     private final CallEventWriter events;
     private final LineBackoff backoff;
     private final CallMediaOptions media;
+    private final CallAgents agents;
     private final AtomicInteger live = new AtomicInteger();
     /** Calls this node holds a lease on (claimed, queued or live) → attempt; only these leases are renewed. */
     private final Map<String, Integer> held = new java.util.concurrent.ConcurrentHashMap<>();
@@ -64,10 +65,13 @@ public final class Dispatcher implements AutoCloseable {
     /**
      * @param recordings where calls of agents that record are recorded (one folder per organization)
      * @param voice      speaks the messages left on answering machines
+     * @param agentRuntime puts the AI agent on answered calls whose agent has engines
      */
     public Dispatcher(Database db, Clock clock, String nodeId, DispatchSettings settings, Map<String, Telephony> telephony,
-                      WorkSignal signal, java.nio.file.Path recordings, dev.outdial.agent.speech.Voice voice) {
+                      WorkSignal signal, java.nio.file.Path recordings, dev.outdial.agent.speech.Voice voice,
+                      dev.outdial.agent.AgentRuntime agentRuntime) {
         this.media = new CallMediaOptions(recordings, voice, clock);
+        this.agents = new CallAgents(db, clock, agentRuntime);
         this.clock = clock;
         this.settings = settings;
         this.telephony = Map.copyOf(telephony);
@@ -170,7 +174,7 @@ public final class Dispatcher implements AutoCloseable {
             Telephony t = telephony.get(call.provider());
             live.incrementAndGet();
             started.incrementAndGet();
-            CallRunner runner = new CallRunner(call, events, backoff, () -> callEnded(call));
+            CallRunner runner = new CallRunner(call, events, backoff, agents, () -> callEnded(call));
             if (t == null) {
                 log.error("line {}: no telephony provider '{}' on this node; call {} fails", call.lineId(), call.provider(), call.callId());
                 runner.ended(new dev.outdial.telephony.EndCause(dev.outdial.telephony.EndCause.Kind.FAILED, null, "no_provider"));

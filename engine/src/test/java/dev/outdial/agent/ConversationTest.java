@@ -3,16 +3,14 @@ package dev.outdial.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.outdial.FakeProvider;
+import dev.outdial.FakeEngines;
 import dev.outdial.TestTools;
 import dev.outdial.agent.llm.OpenAiChat;
 import dev.outdial.agent.speech.EspeakVoice;
 import dev.outdial.agent.speech.OpenAiTranscriber;
 import dev.outdial.media.MediaChannel;
 import dev.outdial.media.MediaListener;
-import dev.outdial.store.Json;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +30,10 @@ import org.junit.jupiter.api.Test;
  * in-memory phone line standing in for the call's media (the SIP and simulated runs come with the runtime).
  */
 class ConversationTest {
-    FakeProvider llmServer;
-    FakeProvider sttServer;
-    final ConcurrentLinkedQueue<String> llmAnswers = new ConcurrentLinkedQueue<>();
-    final ConcurrentLinkedQueue<String> sttAnswers = new ConcurrentLinkedQueue<>();
-    final List<JsonNode> llmRequests = new CopyOnWriteArrayList<>();
+    FakeEngines engines;
+    ConcurrentLinkedQueue<String> llmAnswers;
+    ConcurrentLinkedQueue<String> sttAnswers;
+    List<JsonNode> llmRequests;
     final Line line = new Line();
     final AtomicBoolean hungUp = new AtomicBoolean();
     final Random random = new Random(5);
@@ -79,44 +76,28 @@ class ConversationTest {
     @BeforeEach
     void start() throws Exception {
         TestTools.require("espeak-ng", "espeak-ng");
-        llmServer = FakeProvider.serve("/v1/chat/completions", ex -> {
-            llmRequests.add(Json.MAPPER.readTree(llmServer.lastBody.get()));
-            String answer = llmAnswers.poll();
-            if (answer == null || answer.startsWith("HTTP ")) {
-                FakeProvider.answer(ex, 500, "application/json", "{\"error\":\"model overloaded\"}".getBytes());
-                return;
-            }
-            ex.getResponseHeaders().add("Content-Type", "text/event-stream");
-            ex.sendResponseHeaders(200, 0);
-            StringBuilder sse = new StringBuilder();
-            for (String line : answer.split("\n")) sse.append("data: ").append(line).append("\n\n");
-            sse.append("data: [DONE]\n\n");
-            ex.getResponseBody().write(sse.toString().getBytes(StandardCharsets.UTF_8));
-        });
-        sttServer = FakeProvider.serve("/v1/audio/transcriptions", ex -> {
-            String text = sttAnswers.poll();
-            FakeProvider.answer(ex, 200, "application/json", Json.writeBytes(java.util.Map.of("text", text == null ? "" : text)));
-        });
+        engines = new FakeEngines();
+        llmAnswers = engines.llmAnswers;
+        sttAnswers = engines.sttAnswers;
+        llmRequests = engines.llmRequests;
     }
 
     @AfterEach
     void stop() {
-        llmServer.close();
-        sttServer.close();
+        engines.close();
     }
 
     static String text(String s) {
-        return "{\"choices\":[{\"index\":0,\"delta\":{\"content\":" + Json.write(s) + "}}]}";
+        return FakeEngines.text(s);
     }
 
-    static final String END_CALL = "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\",\"function\":"
-            + "{\"name\":\"end_call\",\"arguments\":\"{}\"}}]},\"finish_reason\":\"tool_calls\"}]}";
+    static final String END_CALL = FakeEngines.END_CALL;
 
     Conversation conversation(Conversation.Settings settings) {
         HttpClient http = HttpClient.newHttpClient();
         return new Conversation(settings,
-                new OpenAiChat(http, llmServer.baseUrl(), "sk", "test-model", Duration.ofSeconds(5), Duration.ofSeconds(5)),
-                new OpenAiTranscriber(http, sttServer.baseUrl(), "sk", "whisper-1", Duration.ofSeconds(5)),
+                new OpenAiChat(http, engines.llm.baseUrl(), "sk", "test-model", Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                new OpenAiTranscriber(http, engines.stt.baseUrl(), "sk", "whisper-1", Duration.ofSeconds(5)),
                 new EspeakVoice(), new EspeakVoice(), line, () -> hungUp.set(true), System::currentTimeMillis);
     }
 

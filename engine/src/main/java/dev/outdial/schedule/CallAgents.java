@@ -1,0 +1,114 @@
+package dev.outdial.schedule;
+
+import dev.outdial.agent.AgentRuntime;
+import dev.outdial.agent.PromptVariables;
+import dev.outdial.agent.Template;
+import dev.outdial.agent.Transcript;
+import dev.outdial.campaign.ConversationSettings;
+import dev.outdial.campaign.Providers;
+import dev.outdial.store.Database;
+import dev.outdial.store.Json;
+import dev.outdial.store.Outbox;
+import dev.outdial.telephony.CallLeg;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts the agent on answered calls: reads what the agent needs for this call (its templates rendered
+ * with the call's variables and overrides, its engines with their keys), starts it through the
+ * {@link AgentRuntime}, and stores the transcript on the call with a {@code call.transcript.ready}
+ * event, fenced by the attempt. Calls of agents without a model and transcriber go on without one.
+ */
+final class CallAgents {
+    private static final Logger log = LoggerFactory.getLogger(CallAgents.class);
+
+    private final Database db;
+    private final Clock clock;
+    private final AgentRuntime runtime;
+
+    CallAgents(Database db, Clock clock, AgentRuntime runtime) {
+        this.db = db;
+        this.clock = clock;
+        this.runtime = runtime;
+    }
+
+    /** Starts the agent on {@code leg} if its agent can converse; null otherwise. Reads the database: not on a carrier thread. */
+    AgentRuntime.Session start(ClaimedCall call, CallLeg leg) {
+        AgentRuntime.CallSetup setup = db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select a.prompt, a.first_message, a.language, a.providers::text, a.conversation::text, a.amd->>'behavior',
+                           a.default_variables::text, b.variables::text, c.variables::text, c.overrides::text, c.zones[1]
+                    from call c join agent a on a.id = c.agent_id join batch b on b.id = c.batch_id where c.id = ?""")) {
+                ps.setString(1, call.callId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getString(4) == null) return null;
+                    Providers providers = Json.read(rs.getString(4), Providers.class);
+                    if (!AgentRuntime.canConverse(providers)) return null;
+                    Map<String, Object> overrides = Json.map(rs.getString(10));
+                    Map<String, Object> values = PromptVariables.resolve(Json.map(rs.getString(9)), Json.map(rs.getString(8)),
+                            Json.map(rs.getString(7)), call.destination(), call.from(), zone(rs.getString(11)), clock.instant(), call.attempt());
+                    String prompt = overrides.containsKey("prompt") ? overrides.get("prompt").toString() : rs.getString(1);
+                    String first = overrides.containsKey("first_message") ? overrides.get("first_message").toString() : rs.getString(2);
+                    String language = overrides.containsKey("language") ? overrides.get("language").toString() : rs.getString(3);
+                    return new AgentRuntime.CallSetup(call.callId(), Template.render(prompt, values), Template.render(first, values), language,
+                            providers, rs.getString(5) == null ? null : Json.read(rs.getString(5), ConversationSettings.class),
+                            "continue".equals(rs.getString(6)));
+                }
+            }
+        });
+        if (setup == null) return null;
+        return runtime.start(setup, leg, transcript -> save(call, transcript));
+    }
+
+    /** Stores the transcript on the call (if the attempt is still this one) and announces it. */
+    void save(ClaimedCall call, Transcript t) {
+        List<Map<String, Object>> entries = t.entries().stream().map(e -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("speaker", e.speaker());
+            m.put("text", e.text());
+            m.put("start_ms", e.startMs());
+            m.put("end_ms", e.endMs());
+            return m;
+        }).toList();
+        Map<String, Object> stored = new LinkedHashMap<>();
+        stored.put("attempt", call.attempt());
+        stored.put("entries", entries);
+        stored.put("errors", t.errors());
+        try {
+            db.tx(c -> {
+                try (PreparedStatement ps = c.prepareStatement("update call set transcript = ?::jsonb where id = ? and attempt = ?")) {
+                    ps.setString(1, Json.write(stored));
+                    ps.setString(2, call.callId());
+                    ps.setInt(3, call.attempt());
+                    if (ps.executeUpdate() == 0) return null; // a later attempt has begun: this transcript is history
+                }
+                Map<String, Object> payload = new LinkedHashMap<>();
+                payload.put("call_id", call.callId());
+                payload.put("batch_id", call.batchId());
+                payload.put("attempt", call.attempt());
+                payload.put("transcript", entries);
+                if (!t.errors().isEmpty()) payload.put("errors", t.errors());
+                Outbox.write(c, clock.instant(), new Outbox.Event(call.orgId(), "call.transcript.ready", call.callId(), payload));
+                return null;
+            });
+        } catch (RuntimeException e) {
+            log.error("call {}: the transcript could not be stored", call.callId(), e);
+        }
+    }
+
+    private static ZoneId zone(String id) {
+        try {
+            return id == null ? null : ZoneId.of(id);
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.outdial;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.outdial.store.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An agent's model and transcriber as local servers speaking the providers' wire formats: SSE chat
+ * completions (each queued answer is one streamed turn, its lines the chunks) and multipart audio
+ * transcriptions (each queued text answers one utterance). What the agent asked is kept.
+ */
+public final class FakeEngines implements AutoCloseable {
+    /** A streamed answer's chunks; a queued "HTTP 500" answers with that error instead. */
+    public final ConcurrentLinkedQueue<String> llmAnswers = new ConcurrentLinkedQueue<>();
+    public final ConcurrentLinkedQueue<String> sttAnswers = new ConcurrentLinkedQueue<>();
+    public final List<JsonNode> llmRequests = new CopyOnWriteArrayList<>();
+    /** The size of each transcription request's body (the utterance's WAV and the form around it). */
+    public final List<Integer> sttRequestBytes = new CopyOnWriteArrayList<>();
+    public final FakeProvider llm;
+    public final FakeProvider stt;
+
+    public FakeEngines() throws java.io.IOException {
+        FakeProvider[] self = new FakeProvider[1];
+        llm = FakeProvider.serve("/v1/chat/completions", ex -> {
+            llmRequests.add(Json.MAPPER.readTree(self[0].lastBody.get()));
+            String answer = llmAnswers.poll();
+            if (answer == null || answer.startsWith("HTTP ")) {
+                FakeProvider.answer(ex, 500, "application/json", "{\"error\":\"model overloaded\"}".getBytes());
+                return;
+            }
+            ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+            ex.sendResponseHeaders(200, 0);
+            StringBuilder sse = new StringBuilder();
+            for (String line : answer.split("\n")) sse.append("data: ").append(line).append("\n\n");
+            sse.append("data: [DONE]\n\n");
+            ex.getResponseBody().write(sse.toString().getBytes(StandardCharsets.UTF_8));
+        });
+        self[0] = llm;
+        stt = FakeProvider.serve("/v1/audio/transcriptions", ex -> {
+            sttRequestBytes.add(stt().lastBody.get().length);
+            String text = sttAnswers.poll();
+            FakeProvider.answer(ex, 200, "application/json", Json.writeBytes(Map.of("text", text == null ? "" : text)));
+        });
+    }
+
+    private FakeProvider stt() {
+        return stt;
+    }
+
+    /** One streamed chunk of answer text. */
+    public static String text(String s) {
+        return "{\"choices\":[{\"index\":0,\"delta\":{\"content\":" + Json.write(s) + "}}]}";
+    }
+
+    /** A chunk that calls the end_call tool. */
+    public static final String END_CALL = "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\",\"function\":"
+            + "{\"name\":\"end_call\",\"arguments\":\"{}\"}}]},\"finish_reason\":\"tool_calls\"}]}";
+
+    /** The agent's {@code providers} as the API takes them: this model and transcriber, espeak-ng as the voice. */
+    public Map<String, Object> providers() {
+        return Map.of("llm", Map.of("base_url", llm.baseUrl(), "model", "test-model", "api_key", "sk-test-llm"),
+                "stt", Map.of("base_url", stt.baseUrl(), "model", "whisper-1", "api_key", "sk-test-stt"));
+    }
+
+    @Override
+    public void close() {
+        llm.close();
+        stt.close();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.outdial.telephony.sip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.outdial.FakeEngines;
+import dev.outdial.Fixture;
+import dev.outdial.TestApi;
+import dev.outdial.config.OutdialConfig.DispatchSettings;
+import dev.outdial.config.OutdialConfig.SimulatedSettings;
+import dev.outdial.config.SipSettings;
+import dev.outdial.telephony.Telephony;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The AI agent on a real SIP call through the dispatcher: sipp answers and, after the agent's first
+ * message, says a sentence (espeak-ng speech over RTP); the agent hears it, has it transcribed, asks
+ * the model, speaks the answer and hangs up with the end_call tool. The transcript lands on the call
+ * with a {@code call.transcript.ready} event, and the recording proves the audio went both ways.
+ */
+class SipConversationTest {
+    @TempDir
+    Path data;
+    Fixture f;
+    FakeEngines engines;
+    TestApi api;
+
+    @BeforeEach
+    void start() throws Exception {
+        f = Fixture.manual(Clock.systemUTC());
+        SipTelephony sip = new SipTelephony(SipSettings.loopback(25180, 25199, 32000, 32998), "sip-agent-node");
+        DispatchSettings fast = new DispatchSettings(true, Duration.ofMillis(20), Duration.ofSeconds(1), 2_000,
+                Duration.ofSeconds(30), Duration.ofSeconds(10));
+        f.startNode("sip-agent-node", fast, SimulatedSettings.defaults(), Map.<String, Telephony>of("sip", sip), Fixture.manualWebhooks(), data);
+        api = f.api();
+        engines = new FakeEngines();
+    }
+
+    @AfterEach
+    void stop() {
+        f.close();
+        engines.close();
+    }
+
+    @Test
+    void theAgentHoldsAConversationOverSipAndTheTranscriptIsStored(@TempDir Path dir) throws Exception {
+        // The callee listens to the first message, then answers 3.5 s after the answer, then waits for the BYE.
+        Speech.file(dir, "speech.ulaw", "ul", "Yes, I will be there on Monday.", 3.5, 4);
+        engines.sttAnswers.add("Yes, I will be there on Monday.");
+        engines.llmAnswers.add(FakeEngines.text("Wonderful, see you on Monday. ") + "\n" + FakeEngines.text("Goodbye!") + "\n" + FakeEngines.END_CALL);
+        String agent = f.agent(Map.of("name", "Clinic", "prompt", "You confirm {{name}}'s appointment on {{day}}. Be brief.",
+                "first_message", "Hi {{name}}, this is Acme Clinic.", "max_duration_seconds", 60,
+                "retry_policy", Map.of("max_attempts", 1), "record_calls", true,
+                "variables", List.of(Map.of("name", "name", "type", "string", "required", true)),
+                "default_variables", Map.of("day", "Monday"),
+                "providers", engines.providers(), "conversation", Map.of("silence_ms", 10_000)));
+        try (Sipp callee = Sipp.start(dir, "answer-play-wait-bye.xml", 1)) {
+            TestApi.Answer line = api.post("/v1/lines", Map.of("name", "trunk", "phone_number", "+14155552671", "provider", "sip",
+                    "max_concurrent", 1, "max_cps", 1, "sip", Map.of("host", "127.0.0.1", "port", callee.port)));
+            assertThat(line.status()).as(line.text()).isEqualTo(201);
+            TestApi.Answer b = api.post("/v1/batches", Map.of("name", "conv", "agent_id", agent, "line_id", line.json().get("id").asText(),
+                    "recipients", List.of(Map.of("phone_number", "+14155550101", "variables", Map.of("name", "Ana")))));
+            assertThat(b.status()).as(b.text()).isEqualTo(201);
+            String callId = api.get("/v1/batches/" + b.json().get("id").asText() + "/calls").json().get("data").get(0).get("id").asText();
+
+            JsonNode call = awaitTranscript(callId);
+            assertThat(callee.awaitExit(Duration.ofSeconds(20))).as("sipp got the agent's BYE: " + callee.log()).isZero();
+            JsonNode t = call.get("transcript");
+            assertThat(t.get("attempt").asInt()).isEqualTo(1);
+            assertThat(t.get("errors")).isEmpty();
+            assertThat(t.get("entries").findValuesAsText("speaker")).containsExactly("agent", "callee", "agent", "agent");
+            assertThat(t.get("entries").findValuesAsText("text")).containsExactly("Hi Ana, this is Acme Clinic.",
+                    "Yes, I will be there on Monday.", "Wonderful, see you on Monday.", "Goodbye!");
+            JsonNode callee1 = t.get("entries").get(1);
+            assertThat(callee1.get("start_ms").asLong()).as("the callee spoke 3.5 s after the answer").isBetween(3000L, 4500L);
+            assertThat(callee1.get("end_ms").asLong()).isGreaterThan(callee1.get("start_ms").asLong() + 1000);
+
+            // The model got the rendered prompt, the first message as said, and the callee's words; the transcriber real audio.
+            JsonNode asked = engines.llmRequests.get(0).get("messages");
+            assertThat(asked.get(0).get("content").asText()).isEqualTo("You confirm Ana's appointment on Monday. Be brief.");
+            assertThat(asked.get(1).get("content").asText()).isEqualTo("Hi Ana, this is Acme Clinic.");
+            assertThat(asked.get(2).get("content").asText()).isEqualTo("Yes, I will be there on Monday.");
+            assertThat(engines.llmRequests.get(0).get("model").asText()).isEqualTo("test-model");
+            assertThat(engines.sttRequestBytes).singleElement().asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.INTEGER)
+                    .as("about 2 s of 8 kHz speech as WAV").isGreaterThan(16_000);
+
+            f.awaitSql("select outcome from call where id = '" + callId + "'", "completed");
+            f.awaitSql("select reason from call_attempt where call_id = '" + callId + "'", "agent_hangup");
+            f.awaitSql("select count(*) from outbox where type = 'call.transcript.ready' and subject_id = '" + callId + "'", "1");
+            String payload = f.sql("select payload::text from outbox where type = 'call.transcript.ready' and subject_id = '" + callId + "'");
+            assertThat(payload).contains("Yes, I will be there on Monday.").contains("\"attempt\": 1");
+
+            // The recording: the callee on the left, the agent's voice on the right, from its first message on.
+            f.awaitSql("select recording is not null from call_attempt where call_id = '" + callId + "'", "t");
+            short[][] wav = AudioChecks.stereo(Path.of(f.sql("select recording from call_attempt where call_id = '" + callId + "'")));
+            assertThat(AudioChecks.firstSpeechAfter(wav[1], 0)).as("the first message is spoken at once").isBetween(0, 1000);
+            assertThat(AudioChecks.firstSpeechAfter(wav[0], 0)).as("the callee speaks at 3.5 s").isBetween(3300, 3900);
+            int answerAt = AudioChecks.firstSpeechAfter(wav[1], (int) callee1.get("end_ms").asLong());
+            assertThat(answerAt).as("the agent answers after the callee's turn").isGreaterThan((int) callee1.get("end_ms").asLong());
+        }
+    }
+
+    private JsonNode awaitTranscript(String callId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        while (true) {
+            JsonNode call = api.get("/v1/calls/" + callId).json();
+            if (call.has("transcript")) return call;
+            assertThat(System.nanoTime()).as("call " + callId + " got its transcript: " + call).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+}
