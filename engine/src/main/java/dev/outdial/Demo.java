@@ -52,7 +52,10 @@ final class Demo implements Callable<Integer> {
         System.out.println("line_id: " + line.id());
         System.out.println("curl: " + sampleCurl(url, key, agent.id(), line.id()));
         System.out.println("# The last digit of a number picks what the simulated callee does: 0-5 answers, 6 busy, "
-                + "7 no answer, 8 voicemail, 9 invalid number. Watch with: curl -s " + url + "/v1/batches -H 'Authorization: Bearer " + key + "'");
+                + "7 no answer, 8 voicemail, 9 invalid number. Who answers talks with the agent; the second-to-last digit picks "
+                + "how (0 confirms, 1 reschedules, 2 declines, 3 wrong person, 4 asks then confirms, 5 silent, 6 call back later, "
+                + "7 wants a person). Watch with: curl -s " + url + "/v1/batches -H 'Authorization: Bearer " + key + "'");
+        System.out.println("# Read a call's transcript with: curl -s " + url + "/v1/calls/CALL_ID -H 'Authorization: Bearer " + key + "'");
         System.out.flush();
         Main.awaitShutdown(node);
         return 0;
@@ -61,9 +64,12 @@ final class Demo implements Callable<Integer> {
     static String sampleCurl(String url, String key, String agentId, String lineId) {
         StringBuilder recipients = new StringBuilder();
         String[] names = {"Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Dennis"};
+        // Seven people, each a different persona (second-to-last digit), then busy, no answer and voicemail (last digit).
+        String[] numbers = {"+14155552601", "+14155552611", "+14155552621", "+14155552631", "+14155552641", "+14155552651",
+                "+14155552661", "+14155552676", "+14155552677", "+14155552678"};
         for (int i = 0; i < 10; i++) {
             if (i > 0) recipients.append(',');
-            recipients.append("{\"phone_number\":\"+1415555267").append(i).append("\",\"variables\":{\"name\":\"").append(names[i]).append("\"}}");
+            recipients.append("{\"phone_number\":\"").append(numbers[i]).append("\",\"variables\":{\"name\":\"").append(names[i]).append("\"}}");
         }
         String body = "{\"name\":\"First batch\",\"agent_id\":\"" + agentId + "\",\"line_id\":\"" + lineId
                 + "\",\"recipients\":[" + recipients + "]}";

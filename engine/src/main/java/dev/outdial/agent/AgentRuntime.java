@@ -1,6 +1,8 @@
 package dev.outdial.agent;
 
+import dev.outdial.agent.llm.Llm;
 import dev.outdial.agent.llm.OpenAiChat;
+import dev.outdial.agent.llm.RuleBasedLlm;
 import dev.outdial.agent.speech.OpenAiSpeech;
 import dev.outdial.agent.speech.OpenAiTranscriber;
 import dev.outdial.agent.speech.Voice;
@@ -12,6 +14,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +23,8 @@ import org.slf4j.LoggerFactory;
  * builds the agent's engines (OpenAI-compatible model, transcriber and voice; espeak-ng when no voice
  * is configured), waits for answering-machine detection where it runs, and holds the
  * {@link Conversation} on its own virtual thread until the call ends; then hands over the transcript.
+ * A leg whose callee talks in words (the simulated carrier's personas) gets a conversation in text:
+ * no speech engines, and the built-in {@link RuleBasedLlm} when the agent has no model.
  */
 public final class AgentRuntime {
     private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
@@ -45,26 +50,42 @@ public final class AgentRuntime {
      * @param talkToMachines true when the agent's answering-machine behaviour is to carry on
      */
     public record CallSetup(String callId, String prompt, String firstMessage, String language, Providers providers,
-                            ConversationSettings conversation, boolean talkToMachines) {
+                            ConversationSettings conversation, boolean talkToMachines, Duration maxDuration) {
     }
 
-    /** The agent can hold a conversation only with a model and a transcriber. */
-    public static boolean canConverse(Providers p) {
-        return p != null && p.llm() != null && p.stt() != null;
+    /**
+     * Whether an agent with these engines can hold a conversation on {@code leg}: in words with any agent
+     * (a model or the built-in rules), in audio only with a model and a transcriber.
+     */
+    public static boolean canConverse(Providers p, CallLeg leg) {
+        return leg.textCallee() != null || (p != null && p.llm() != null && p.stt() != null);
+    }
+
+    /** The name of the model that speaks for an agent with these engines, for the transcript. */
+    public static String modelName(Providers p) {
+        return p == null || p.llm() == null ? RuleBasedLlm.NAME : p.llm().model();
     }
 
     /** Starts the agent on an answered call; {@code done} gets the transcript when the conversation is over. */
     public Session start(CallSetup setup, CallLeg leg, Consumer<Transcript> done) {
         Providers p = setup.providers();
-        ConversationSettings cs = setup.conversation() == null ? new ConversationSettings(null, null, null, null, null) : setup.conversation();
-        Voice voice = p.tts() == null ? offlineVoice
-                : new OpenAiSpeech(http, p.tts().baseUrl(), p.tts().apiKey(), p.tts().model(), p.tts().voice(), SPEECH_TIMEOUT);
-        Conversation conversation = new Conversation(
-                new Conversation.Settings(setup.prompt(), setup.firstMessage(), cs.talkFirstOrDefault(), setup.language(),
-                        Duration.ofMillis(cs.silenceMsOrDefault()), cs.remindersOrDefault(), cs.goodbyeOrDefault(), cs.fallbackLineOrDefault()),
-                new OpenAiChat(http, p.llm().baseUrl(), p.llm().apiKey(), p.llm().model(), LLM_FIRST_BYTE, LLM_IDLE),
-                new OpenAiTranscriber(http, p.stt().baseUrl(), p.stt().apiKey(), p.stt().model(), SPEECH_TIMEOUT),
-                voice, offlineVoice, leg.media(), leg::hangup, () -> System.nanoTime() / 1_000_000);
+        ConversationSettings cs = setup.conversation() == null ? ConversationSettings.DEFAULTS : setup.conversation();
+        Conversation.Settings settings = new Conversation.Settings(setup.prompt(), setup.firstMessage(), cs.talkFirstOrDefault(),
+                setup.language(), Duration.ofMillis(cs.silenceMsOrDefault()), cs.remindersOrDefault(), cs.goodbyeOrDefault(),
+                cs.fallbackLineOrDefault(), setup.maxDuration(), cs.timeUpLineOrDefault());
+        LongSupplier clockMs = () -> System.nanoTime() / 1_000_000;
+        Llm llm = p == null || p.llm() == null ? new RuleBasedLlm()
+                : new OpenAiChat(http, p.llm().baseUrl(), p.llm().apiKey(), p.llm().model(), LLM_FIRST_BYTE, LLM_IDLE);
+        Conversation conversation;
+        if (leg.textCallee() != null) {
+            conversation = Conversation.inText(settings, llm, leg.textCallee(), leg::hangup, clockMs);
+        } else {
+            Voice voice = p.tts() == null ? offlineVoice
+                    : new OpenAiSpeech(http, p.tts().baseUrl(), p.tts().apiKey(), p.tts().model(), p.tts().voice(), SPEECH_TIMEOUT);
+            conversation = new Conversation(settings, llm,
+                    new OpenAiTranscriber(http, p.stt().baseUrl(), p.stt().apiKey(), p.stt().model(), SPEECH_TIMEOUT),
+                    voice, offlineVoice, leg.media(), leg::hangup, clockMs);
+        }
         Session session = new Session(conversation);
         Thread.ofVirtual().name("agent " + setup.callId()).start(() -> {
             try {

@@ -11,6 +11,7 @@ import dev.outdial.agent.speech.Transcriber;
 import dev.outdial.agent.speech.Voice;
 import dev.outdial.media.MediaChannel;
 import dev.outdial.media.MediaListener;
+import dev.outdial.telephony.TextCallee;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,13 @@ import java.util.function.LongSupplier;
  * last one the agent says goodbye and hangs up. The model may end the call with the
  * {@code end_call} tool. A provider that fails or is too slow costs one turn: the fallback line is
  * spoken with the fallback voice and the error is kept in the transcript, the call goes on.
+ *
+ * <p>An agent that listens first waits for the callee's hello and answers it with the first message
+ * (or says it after one silence). Shortly before the agent's maximum duration the agent says its
+ * time-up line and hangs up, so the carrier's hard cut never falls mid-sentence.
+ *
+ * <p>In text mode ({@link #inText}) the callee is a {@link TextCallee}: its turns arrive as words,
+ * the agent's go to it as words, and no speech engine or audio is involved (the simulated carrier).
  */
 public final class Conversation implements MediaListener {
     /** The tool the model ends the call with. */
@@ -48,12 +56,25 @@ public final class Conversation implements MediaListener {
      * @param fallbackLine  said when a provider fails
      */
     public record Settings(String prompt, String firstMessage, boolean talkFirst, String language, Duration silence,
-                           List<String> reminders, String goodbye, String fallbackLine) {
+                           List<String> reminders, String goodbye, String fallbackLine, Duration maxDuration, String timeUpLine) {
         public static Settings of(String prompt, String firstMessage, String language) {
             return new Settings(prompt, firstMessage, true, language, Duration.ofSeconds(8), List.of("Are you still there?"),
-                    "Thank you, goodbye.", "Sorry, could you say that again?");
+                    "Thank you, goodbye.", "Sorry, could you say that again?", null, null);
+        }
+
+        /**
+         * When the agent wraps up: {@code maxDuration} less a tenth of it, at most {@link #WRAP_UP_MARGIN}
+         * (the time-up line needs a few seconds before the carrier cuts the call); null when unbounded.
+         */
+        Duration wrapUpAfter() {
+            if (maxDuration == null) return null;
+            Duration tenth = maxDuration.dividedBy(10);
+            return maxDuration.minus(tenth.compareTo(WRAP_UP_MARGIN) < 0 ? tenth : WRAP_UP_MARGIN);
         }
     }
+
+    /** How long before the maximum duration the agent starts its time-up line, at most. */
+    static final Duration WRAP_UP_MARGIN = Duration.ofSeconds(10);
 
     /** The call ended (either side): the loop stops. */
     private static final Object END = new Object();
@@ -64,6 +85,7 @@ public final class Conversation implements MediaListener {
     private final Voice voice;
     private final Voice fallbackVoice;
     private final MediaChannel media;
+    private final TextCallee textCallee;
     private final Runnable hangup;
     private final LongSupplier clockMs;
     private final TurnDetector turns = TurnDetector.defaults();
@@ -81,16 +103,28 @@ public final class Conversation implements MediaListener {
      */
     public Conversation(Settings settings, Llm llm, Transcriber stt, Voice voice, Voice fallbackVoice, MediaChannel media,
                         Runnable hangup, LongSupplier clockMs) {
+        this(settings, llm, stt, voice, fallbackVoice, media, null, hangup, clockMs);
+    }
+
+    private Conversation(Settings settings, Llm llm, Transcriber stt, Voice voice, Voice fallbackVoice, MediaChannel media,
+                         TextCallee textCallee, Runnable hangup, LongSupplier clockMs) {
         this.settings = settings;
         this.llm = llm;
         this.stt = stt;
         this.voice = voice;
         this.fallbackVoice = fallbackVoice;
         this.media = media;
+        this.textCallee = textCallee;
         this.hangup = hangup;
         this.clockMs = clockMs;
         this.startMs = clockMs.getAsLong();
         history.add(ChatMessage.system(settings.prompt()));
+        if (textCallee != null) textCallee.replyTo(text -> events.add(new Utterance(null, text, now(), now())));
+    }
+
+    /** A conversation in words with a {@link TextCallee}: no transcriber, voice or audio. */
+    public static Conversation inText(Settings settings, Llm llm, TextCallee callee, Runnable hangup, LongSupplier clockMs) {
+        return new Conversation(settings, llm, null, null, null, MediaChannel.NONE, callee, hangup, clockMs);
     }
 
     /** The callee's audio, one frame each 20 ms, on the media clock. */
@@ -104,7 +138,7 @@ public final class Conversation implements MediaListener {
                     media.stopPlayback();
                 }
             }
-            case TURN_ENDED -> events.add(new Utterance(turns.utterance(), speechStartMs, now()));
+            case TURN_ENDED -> events.add(new Utterance(turns.utterance(), null, speechStartMs, now()));
             case NONE -> { }
         }
     }
@@ -121,14 +155,29 @@ public final class Conversation implements MediaListener {
 
     /** Holds the conversation until the call ends or the agent hangs up; returns what was said. */
     public Transcript run() throws InterruptedException {
-        if (settings.talkFirst() && settings.firstMessage() != null) say(settings.firstMessage());
+        boolean firstSaid = settings.firstMessage() == null;
+        if (settings.talkFirst() && !firstSaid) {
+            say(settings.firstMessage());
+            firstSaid = true;
+        }
+        Duration wrapUp = settings.wrapUpAfter();
+        long wrapUpAtMs = wrapUp == null ? Long.MAX_VALUE : startMs + wrapUp.toMillis();
         int remindersSaid = 0;
         while (!over) {
-            Object e = events.poll(settings.silence().toMillis(), TimeUnit.MILLISECONDS);
+            long untilWrapUp = wrapUpAtMs - now();
+            if (untilWrapUp <= 0) {
+                timeUp();
+                break;
+            }
+            Object e = events.poll(Math.min(settings.silence().toMillis(), untilWrapUp), TimeUnit.MILLISECONDS);
             if (e == END || over) break;
             if (e == null) {
+                if (now() >= wrapUpAtMs) continue; // the time-up line comes next, not a reminder
                 if (turns.speaking()) continue; // the callee is mid-sentence: wait for the end of their turn
-                if (remindersSaid < settings.reminders().size()) {
+                if (!firstSaid) {
+                    say(settings.firstMessage()); // a listening agent whose callee says nothing speaks first after all
+                    firstSaid = true;
+                } else if (remindersSaid < settings.reminders().size()) {
                     say(settings.reminders().get(remindersSaid++));
                 } else {
                     say(settings.goodbye());
@@ -137,21 +186,36 @@ public final class Conversation implements MediaListener {
                 continue;
             }
             Utterance u = (Utterance) e;
-            String text;
-            try {
-                text = stt.transcribe(u.pcm(), settings.language());
-            } catch (SpeechException ex) {
-                transcript.error("stt: " + ex.getMessage());
-                sayFallback();
-                continue;
+            String text = u.text();
+            if (text == null) {
+                try {
+                    text = stt.transcribe(u.pcm(), settings.language());
+                } catch (SpeechException ex) {
+                    transcript.error("stt: " + ex.getMessage());
+                    sayFallback();
+                    continue;
+                }
             }
             if (text.isBlank()) continue; // a cough, a noise: not a turn
             remindersSaid = 0;
             transcript.add("callee", text, u.startMs() - startMs, u.endMs() - startMs);
             history.add(ChatMessage.user(text));
-            if (answer()) end();
+            if (!firstSaid) {
+                say(settings.firstMessage()); // the callee said hello: the first message answers it
+                firstSaid = true;
+            } else if (answer()) {
+                end();
+            }
         }
         return transcript;
+    }
+
+    /** The maximum duration is near: the time-up line, then hang up before the carrier cuts the call. */
+    private void timeUp() throws InterruptedException {
+        if (media.playing()) media.stopPlayback();
+        String line = settings.timeUpLine() == null ? settings.goodbye() : settings.timeUpLine();
+        say(line);
+        end();
     }
 
     /** Asks the model and speaks its answer as it streams; true when the model ended the call. */
@@ -186,6 +250,10 @@ public final class Conversation implements MediaListener {
     /** Speaks one sentence of a streamed answer (unless the callee has barged in) and remembers it. */
     private void queue(String sentence, List<Spoken> queued) {
         if (bargedIn || over) return;
+        if (textCallee != null) {
+            queued.add(new Spoken(sentence, CompletableFuture.completedFuture(true), now(), 0));
+            return;
+        }
         short[] pcm = speak(sentence);
         if (pcm == null) return;
         long at = now();
@@ -207,6 +275,7 @@ public final class Conversation implements MediaListener {
             if (!heard.isEmpty()) heard.append(' ');
             heard.append(s.text());
         }
+        if (textCallee != null && !heard.isEmpty() && !over) textCallee.heard(heard.toString());
         return heard.toString();
     }
 
@@ -221,6 +290,10 @@ public final class Conversation implements MediaListener {
 
     private void sayFallback() throws InterruptedException {
         bargedIn = false;
+        if (textCallee != null) {
+            heard(new ArrayList<>(List.of(new Spoken(settings.fallbackLine(), CompletableFuture.completedFuture(true), now(), 0))));
+            return;
+        }
         try {
             short[] pcm = fallbackVoice.speak(settings.fallbackLine(), settings.language());
             List<Spoken> one = new ArrayList<>(List.of(new Spoken(settings.fallbackLine(), media.play(pcm), now(), pcm.length / 8)));
@@ -254,8 +327,8 @@ public final class Conversation implements MediaListener {
         return clockMs.getAsLong();
     }
 
-    /** A callee's turn: its audio and when it started and ended. */
-    private record Utterance(short[] pcm, long startMs, long endMs) {
+    /** A callee's turn: its audio (or, from a text callee, its words) and when it started and ended. */
+    private record Utterance(short[] pcm, String text, long startMs, long endMs) {
     }
 
     /** A sentence handed to playback: its text, whether it was played whole, when it started and how long it is. */

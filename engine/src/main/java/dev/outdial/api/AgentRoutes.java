@@ -31,7 +31,8 @@ final class AgentRoutes {
             "amd", "record_calls", "providers", "conversation");
     private static final Set<String> PROVIDER_KINDS = Set.of("llm", "stt", "tts");
     private static final Set<String> ENDPOINT_FIELDS = Set.of("base_url", "model", "voice", "api_key", "api_key_set");
-    private static final Set<String> CONVERSATION_FIELDS = Set.of("talk_first", "silence_ms", "reminders", "goodbye", "fallback_line");
+    private static final Set<String> CONVERSATION_FIELDS = Set.of("talk_first", "silence_ms", "reminders", "goodbye", "fallback_line",
+            "time_up_line");
     private static final Set<String> AMD_FIELDS = Set.of("enabled", "behavior", "decision_ms", "message");
     /** Bounds on a call's length: at least 10 s, at most 4 h. */
     private static final int MIN_DURATION_S = 10;
@@ -190,7 +191,7 @@ final class AgentRoutes {
         return new Providers.Endpoint(url, model, voice, e.text("api_key"), null); // api_key_set is only ever shown
     }
 
-    /** {@code conversation}: talk_first, silence_ms, reminders, goodbye, fallback_line. */
+    /** {@code conversation}: talk_first, silence_ms, reminders, goodbye, fallback_line, time_up_line. */
     static ConversationSettings conversation(Body b) {
         if (!b.has("conversation") || b.node().get("conversation").isNull()) return null;
         Body c = b.nested("conversation");
@@ -213,7 +214,8 @@ final class AgentRoutes {
                 }
             }
         }
-        return new ConversationSettings(c.bool("talk_first"), silence, reminders, c.text("goodbye"), c.text("fallback_line"));
+        return new ConversationSettings(c.bool("talk_first"), silence, reminders, c.text("goodbye"), c.text("fallback_line"),
+                c.text("time_up_line"));
     }
 
     /** A template may only use declared variables, defaults and built-ins: a typo would otherwise be spoken as nothing. */

@@ -10,8 +10,13 @@ import java.util.List;
  * @param reminders    said one by one when the callee is silent ["Are you still there?"]; then goodbye and hang up
  * @param goodbye      said before the agent hangs up for silence ["Thank you, goodbye."]
  * @param fallbackLine said when an engine fails ["Sorry, could you say that again?"]
+ * @param timeUpLine   said shortly before the agent's maximum duration, then the agent hangs up
+ *                     ["I'm sorry, we're out of time for this call. Thank you, goodbye."]
  */
-public record ConversationSettings(Boolean talkFirst, Integer silenceMs, List<String> reminders, String goodbye, String fallbackLine) {
+public record ConversationSettings(Boolean talkFirst, Integer silenceMs, List<String> reminders, String goodbye, String fallbackLine,
+                                   String timeUpLine) {
+    /** Every setting at its default. */
+    public static final ConversationSettings DEFAULTS = new ConversationSettings(null, null, null, null, null, null);
     public static final int MIN_SILENCE_MS = 2_000;
     public static final int MAX_SILENCE_MS = 60_000;
     public static final int MAX_REMINDERS = 5;
@@ -34,5 +39,9 @@ public record ConversationSettings(Boolean talkFirst, Integer silenceMs, List<St
 
     public String fallbackLineOrDefault() {
         return fallbackLine == null ? "Sorry, could you say that again?" : fallbackLine;
+    }
+
+    public String timeUpLineOrDefault() {
+        return timeUpLine == null ? "I'm sorry, we're out of time for this call. Thank you, goodbye." : timeUpLine;
     }
 }

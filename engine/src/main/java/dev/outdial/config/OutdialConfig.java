@@ -169,16 +169,24 @@ public record OutdialConfig(
      * The simulated carrier's timings.
      *
      * @param ringTime how long a simulated phone rings before it is answered or gives up (default 2 s)
-     * @param talkTime how long an answered simulated call lasts (default 5 s)
+     * @param talkTime how long an answered simulated call lasts when no agent talks on it (default 5 s); with a
+     *                 persona, a quarter of it (at most 2 s) is the callee's pause before each of its lines
+     * @param personas whether answered callees talk with the agent as scripted personas (default on; off in load tests)
      */
-    public record SimulatedSettings(Duration ringTime, Duration talkTime) {
+    public record SimulatedSettings(Duration ringTime, Duration talkTime, boolean personas) {
         public SimulatedSettings {
             requireNonNegative("simulated.ring_time", ringTime);
             requireNonNegative("simulated.talk_time", talkTime);
         }
 
+        /** Callees without personas: an answered call lasts talk_time and nobody talks (load tests). */
+        public SimulatedSettings(Duration ringTime, Duration talkTime) {
+            this(ringTime, talkTime, false);
+        }
+
+        /** Ring 2 s, talk 5 s, with personas: an agent on a simulated call holds a scripted conversation. */
         public static SimulatedSettings defaults() {
-            return new SimulatedSettings(Duration.ofSeconds(2), Duration.ofSeconds(5));
+            return new SimulatedSettings(Duration.ofSeconds(2), Duration.ofSeconds(5), true);
         }
     }
 

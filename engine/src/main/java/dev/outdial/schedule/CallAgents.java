@@ -49,10 +49,10 @@ final class CallAgents {
                     from call c join agent a on a.id = c.agent_id join batch b on b.id = c.batch_id where c.id = ?""")) {
                 ps.setString(1, call.callId());
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next() || rs.getString(4) == null) return null;
-                    Providers providers = Json.read(rs.getString(4), Providers.class);
-                    if (!AgentRuntime.canConverse(providers)) return null;
+                    if (!rs.next()) return null;
                     Map<String, Object> overrides = Json.map(rs.getString(10));
+                    Providers providers = overridden(rs.getString(4) == null ? null : Json.read(rs.getString(4), Providers.class), overrides);
+                    if (!AgentRuntime.canConverse(providers, leg)) return null;
                     Map<String, Object> values = PromptVariables.resolve(Json.map(rs.getString(9)), Json.map(rs.getString(8)),
                             Json.map(rs.getString(7)), call.destination(), call.from(), zone(rs.getString(11)), clock.instant(), call.attempt());
                     String prompt = overrides.containsKey("prompt") ? overrides.get("prompt").toString() : rs.getString(1);
@@ -60,16 +60,23 @@ final class CallAgents {
                     String language = overrides.containsKey("language") ? overrides.get("language").toString() : rs.getString(3);
                     return new AgentRuntime.CallSetup(call.callId(), Template.render(prompt, values), Template.render(first, values), language,
                             providers, rs.getString(5) == null ? null : Json.read(rs.getString(5), ConversationSettings.class),
-                            "continue".equals(rs.getString(6)));
+                            "continue".equals(rs.getString(6)), call.maxDuration());
                 }
             }
         });
         if (setup == null) return null;
-        return runtime.start(setup, leg, transcript -> save(call, transcript));
+        String model = AgentRuntime.modelName(setup.providers());
+        boolean text = leg.textCallee() != null;
+        return runtime.start(setup, leg, transcript -> save(call, transcript, model, text));
     }
 
-    /** Stores the transcript on the call (if the attempt is still this one) and announces it. */
-    void save(ClaimedCall call, Transcript t) {
+    /**
+     * Stores the transcript on the call (if the attempt is still this one) and announces it.
+     *
+     * @param model the model that spoke for the agent (or the built-in rules' label)
+     * @param text  whether the conversation was held in words (a simulated callee) rather than audio
+     */
+    void save(ClaimedCall call, Transcript t, String model, boolean text) {
         List<Map<String, Object>> entries = t.entries().stream().map(e -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("speaker", e.speaker());
@@ -80,6 +87,8 @@ final class CallAgents {
         }).toList();
         Map<String, Object> stored = new LinkedHashMap<>();
         stored.put("attempt", call.attempt());
+        stored.put("channel", text ? "text" : "audio");
+        stored.put("model", model);
         stored.put("entries", entries);
         stored.put("errors", t.errors());
         try {
@@ -94,6 +103,8 @@ final class CallAgents {
                 payload.put("call_id", call.callId());
                 payload.put("batch_id", call.batchId());
                 payload.put("attempt", call.attempt());
+                payload.put("channel", text ? "text" : "audio");
+                payload.put("model", model);
                 payload.put("transcript", entries);
                 if (!t.errors().isEmpty()) payload.put("errors", t.errors());
                 Outbox.write(c, clock.instant(), new Outbox.Event(call.orgId(), "call.transcript.ready", call.callId(), payload));
@@ -102,6 +113,20 @@ final class CallAgents {
         } catch (RuntimeException e) {
             log.error("call {}: the transcript could not be stored", call.callId(), e);
         }
+    }
+
+    /** The agent's engines with the call's {@code llm_model} and {@code voice} overrides applied. */
+    static Providers overridden(Providers p, Map<String, Object> overrides) {
+        if (p == null || overrides.isEmpty()) return p;
+        Providers.Endpoint llm = p.llm();
+        if (llm != null && overrides.get("llm_model") instanceof String model) {
+            llm = new Providers.Endpoint(llm.baseUrl(), model, llm.voice(), llm.apiKey(), llm.apiKeySet());
+        }
+        Providers.Endpoint tts = p.tts();
+        if (tts != null && overrides.get("voice") instanceof String voice) {
+            tts = new Providers.Endpoint(tts.baseUrl(), tts.model(), voice, tts.apiKey(), tts.apiKeySet());
+        }
+        return new Providers(llm, p.stt(), tts);
     }
 
     private static ZoneId zone(String id) {

@@ -20,4 +20,9 @@ public interface CallLeg {
     default CompletableFuture<AnsweringMachineDetector.Result> answeredBy() {
         return CompletableFuture.completedFuture(AnsweringMachineDetector.Result.UNKNOWN);
     }
+
+    /** A callee who talks in text (the simulated carrier's persona), or null: the callee talks through {@link #media()}. */
+    default TextCallee textCallee() {
+        return null;
+    }
 }

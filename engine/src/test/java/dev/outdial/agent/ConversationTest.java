@@ -122,8 +122,13 @@ class ConversationTest {
     }
 
     static Conversation.Settings settings(Duration silence, List<String> reminders) {
+        return settings(true, silence, reminders, null);
+    }
+
+    static Conversation.Settings settings(boolean talkFirst, Duration silence, List<String> reminders, Duration maxDuration) {
         return new Conversation.Settings("You confirm appointments. Be brief.", "Hi Ana, this is Acme Clinic about your visit on Monday.",
-                true, "en", silence, reminders, "Thank you, goodbye.", "Sorry, could you say that again?");
+                talkFirst, "en", silence, reminders, "Thank you, goodbye.", "Sorry, could you say that again?", maxDuration,
+                "We're out of time, goodbye.");
     }
 
     void awaitPlayed(int n) throws InterruptedException {
@@ -205,5 +210,87 @@ class ConversationTest {
         assertThat(t.errors()).singleElement().asString().contains("500").contains("model overloaded");
         assertThat(hungUp).as("the callee hung up, not the agent").isFalse();
         assertThat(line.played).hasSize(2);
+    }
+
+    @Test
+    void aListeningAgentAnswersTheCalleesHelloWithItsFirstMessage() throws Exception {
+        sttAnswers.add("Hello?");
+        sttAnswers.add("Yes, I will be there.");
+        llmAnswers.add(text("Great, see you then. Goodbye!") + "\n" + END_CALL);
+        Conversation c = conversation(settings(false, Duration.ofSeconds(30), List.of(), null));
+        CompletableFuture<Transcript> done = runAsync(c);
+        Thread.sleep(300);
+        assertThat(line.played).as("the agent waits for the callee").isEmpty();
+        calleeSpeaks(c);
+        awaitPlayed(1);
+        calleeSpeaks(c);
+        Transcript t = done.get(20, TimeUnit.SECONDS);
+        assertThat(t.entries()).extracting(Transcript.Entry::speaker, Transcript.Entry::text).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("callee", "Hello?"),
+                org.assertj.core.groups.Tuple.tuple("agent", "Hi Ana, this is Acme Clinic about your visit on Monday."),
+                org.assertj.core.groups.Tuple.tuple("callee", "Yes, I will be there."),
+                org.assertj.core.groups.Tuple.tuple("agent", "Great, see you then."),
+                org.assertj.core.groups.Tuple.tuple("agent", "Goodbye!"));
+        assertThat(llmRequests).as("the hello is answered by the first message, not the model").hasSize(1);
+        JsonNode asked = llmRequests.get(0).get("messages");
+        assertThat(asked.get(1).get("content").asText()).isEqualTo("Hello?");
+        assertThat(asked.get(2).get("content").asText()).startsWith("Hi Ana");
+    }
+
+    @Test
+    void aListeningAgentWhoseCalleeSaysNothingSpeaksFirstAfterOneSilence() throws Exception {
+        Conversation c = conversation(settings(false, Duration.ofMillis(300), List.of("Hello?"), null));
+        Transcript t = runAsync(c).get(20, TimeUnit.SECONDS);
+        assertThat(t.entries()).extracting(Transcript.Entry::text).containsExactly(
+                "Hi Ana, this is Acme Clinic about your visit on Monday.", "Hello?", "Thank you, goodbye.");
+        assertThat(hungUp).isTrue();
+    }
+
+    @Test
+    void nearItsMaximumDurationTheAgentSaysItsTimeUpLineAndHangsUp() throws Exception {
+        // 2 s maximum: the agent wraps up a tenth early (1.8 s), while the callee is still talking at length.
+        Conversation c = conversation(settings(true, Duration.ofSeconds(30), List.of(), Duration.ofSeconds(2)));
+        long start = System.nanoTime();
+        CompletableFuture<Transcript> done = runAsync(c);
+        Transcript t = done.get(20, TimeUnit.SECONDS);
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(t.entries()).extracting(Transcript.Entry::text).containsExactly(
+                "Hi Ana, this is Acme Clinic about your visit on Monday.", "We're out of time, goodbye.");
+        assertThat(hungUp).isTrue();
+        assertThat(tookMs).as("wrapped up before the 2 s maximum, not after the 30 s silence").isLessThan(10_000);
+        assertThat(llmRequests).isEmpty();
+    }
+
+    @Test
+    void inTextTheCalleesWordsNeedNoEnginesAndEachAgentTurnReachesThemWhole() throws Exception {
+        List<String> heardByCallee = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<String>> reply = new java.util.concurrent.atomic.AtomicReference<>();
+        dev.outdial.telephony.TextCallee callee = new dev.outdial.telephony.TextCallee() {
+            @Override
+            public void replyTo(java.util.function.Consumer<String> replies) {
+                reply.set(replies);
+            }
+
+            @Override
+            public void heard(String agentTurn) {
+                heardByCallee.add(agentTurn);
+                if (heardByCallee.size() == 1) reply.get().accept("Actually, I can't make it. Could we move it?");
+                if (heardByCallee.size() == 2) reply.get().accept("Thursday at 3 pm would be perfect.");
+            }
+        };
+        Conversation c = Conversation.inText(settings(Duration.ofSeconds(30), List.of()), new dev.outdial.agent.llm.RuleBasedLlm(),
+                callee, () -> hungUp.set(true), System::currentTimeMillis);
+        Transcript t = runAsync(c).get(20, TimeUnit.SECONDS);
+        assertThat(t.entries()).extracting(Transcript.Entry::speaker, Transcript.Entry::text).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("agent", "Hi Ana, this is Acme Clinic about your visit on Monday."),
+                org.assertj.core.groups.Tuple.tuple("callee", "Actually, I can't make it. Could we move it?"),
+                org.assertj.core.groups.Tuple.tuple("agent", "Of course. Which day and time would suit you better?"),
+                org.assertj.core.groups.Tuple.tuple("callee", "Thursday at 3 pm would be perfect."),
+                org.assertj.core.groups.Tuple.tuple("agent", "Great, I've noted Thursday 3 pm."),
+                org.assertj.core.groups.Tuple.tuple("agent", "Thank you, goodbye!"));
+        assertThat(heardByCallee).hasSize(3);
+        assertThat(hungUp).as("the rules ended the call with end_call").isTrue();
+        assertThat(line.played).as("no audio in text mode").isEmpty();
+        assertThat(engines.sttRequestBytes).isEmpty();
     }
 }

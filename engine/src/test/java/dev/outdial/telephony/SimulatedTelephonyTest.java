@@ -57,6 +57,89 @@ class SimulatedTelephonyTest {
         }
     }
 
+    @Test
+    void a_persona_answers_each_agent_turn_with_its_next_line_then_hangs_up() throws Exception {
+        // Talk time 400 ms: without an agent the call would end then; with one it lasts until the script is done.
+        SimulatedTelephony t = new SimulatedTelephony(new SimulatedSettings(Duration.ZERO, Duration.ofMillis(400), true));
+        try {
+            List<String> events = new CopyOnWriteArrayList<>();
+            CountDownLatch ended = new CountDownLatch(1);
+            java.util.concurrent.BlockingQueue<String> said = new java.util.concurrent.LinkedBlockingQueue<>();
+            CallLeg[] leg = new CallLeg[1];
+            CountDownLatch answered = new CountDownLatch(1);
+            CallListener l = recorder(events, ended);
+            leg[0] = t.originate(new CallRequest("cal_x", 1, "+1", "+14155550001", Duration.ofSeconds(30), Duration.ofMinutes(1)),
+                    new CallListener() {
+                        @Override
+                        public void ringing() {
+                            l.ringing();
+                        }
+
+                        @Override
+                        public void answered(boolean machine) {
+                            l.answered(machine);
+                            answered.countDown();
+                        }
+
+                        @Override
+                        public void ended(EndCause cause) {
+                            l.ended(cause);
+                        }
+                    });
+            assertThat(answered.await(5, TimeUnit.SECONDS)).isTrue();
+            TextCallee callee = leg[0].textCallee();
+            assertThat(callee).as("a person answered and personas are on").isNotNull();
+            assertThat(leg[0].textCallee()).as("one callee per leg").isSameAs(callee);
+            callee.replyTo(said::add);
+            Thread.sleep(600); // past the talk time: the call goes on, an agent is talking
+            assertThat(events).containsExactly("ringing", "answered human");
+            callee.heard("Hi, this is Acme Clinic about Monday.");
+            assertThat(said.poll(5, TimeUnit.SECONDS)).isEqualTo("Yes, that works for me. I'll be there.");
+            callee.heard("Anything else?");
+            assertThat(said.poll(5, TimeUnit.SECONDS)).isEqualTo("No, that's all. Thanks!");
+            callee.heard("Have a good day.");
+            assertThat(ended.await(5, TimeUnit.SECONDS)).as("the script is done: the callee hangs up").isTrue();
+            assertThat(events).containsExactly("ringing", "answered human", "ended HANGUP 200");
+            assertThat(said).isEmpty();
+        } finally {
+            t.close();
+        }
+    }
+
+    @Test
+    void without_personas_or_for_machines_there_is_no_text_callee() throws Exception {
+        SimulatedTelephony quiet = new SimulatedTelephony(new SimulatedSettings(Duration.ZERO, Duration.ofSeconds(5)));
+        SimulatedTelephony talking = new SimulatedTelephony(new SimulatedSettings(Duration.ZERO, Duration.ofSeconds(5), true));
+        try {
+            assertThat(answeredLeg(quiet, "+14155550001").textCallee()).isNull();
+            assertThat(answeredLeg(talking, "+14155550008").textCallee()).as("an answering machine").isNull();
+            assertThat(answeredLeg(talking, "+14155550001").textCallee()).isNotNull();
+        } finally {
+            quiet.close();
+            talking.close();
+        }
+    }
+
+    private static CallLeg answeredLeg(SimulatedTelephony t, String to) throws InterruptedException {
+        CountDownLatch answered = new CountDownLatch(1);
+        CallLeg leg = t.originate(new CallRequest("cal_x", 1, "+1", to, Duration.ofSeconds(30), Duration.ofMinutes(1)), new CallListener() {
+            @Override
+            public void ringing() {
+            }
+
+            @Override
+            public void answered(boolean machine) {
+                answered.countDown();
+            }
+
+            @Override
+            public void ended(EndCause cause) {
+            }
+        });
+        assertThat(answered.await(5, TimeUnit.SECONDS)).isTrue();
+        return leg;
+    }
+
     private static List<String> run(SimulatedTelephony t, String to) throws InterruptedException {
         List<String> events = new CopyOnWriteArrayList<>();
         CountDownLatch ended = new CountDownLatch(1);

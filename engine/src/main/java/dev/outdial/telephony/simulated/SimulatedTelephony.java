@@ -7,6 +7,7 @@ import dev.outdial.telephony.CallRequest;
 import dev.outdial.telephony.EndCause;
 import dev.outdial.telephony.EndCause.Kind;
 import dev.outdial.telephony.Telephony;
+import dev.outdial.telephony.TextCallee;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,10 +27,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   9    number does not exist (SIP 404) at once                       → failed, invalid_number
  * </pre>
  *
+ * With personas on (the default outside load tests), a person who answers talks with the agent in
+ * words ({@link TextCallee}): the second-to-last digit picks a scripted {@link Persona}. Once an agent
+ * speaks to it, the call lasts until one side hangs up or the maximum duration is reached, instead
+ * of talk_time; the callee pauses a quarter of talk_time (at most 2 s) before each line. A persona
+ * nobody talks to hangs up after talk_time, but never within {@link #PERSONA_PATIENCE}.
+ *
  * Timers run on one scheduler thread, not a thread per call, so a load test can hold many
  * thousands of simulated calls at once.
  */
 public final class SimulatedTelephony implements Telephony {
+    /** How long a persona nobody talks to stays on the line, at least: an agent may take a moment to start. */
+    static final Duration PERSONA_PATIENCE = Duration.ofSeconds(10);
+
     private final SimulatedSettings settings;
     private final java.util.Set<Leg> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -68,7 +78,7 @@ public final class SimulatedTelephony implements Telephony {
 
     @Override
     public CallLeg originate(CallRequest request, CallListener listener) {
-        Leg leg = new Leg(listener);
+        Leg leg = new Leg(listener, request);
         live.add(leg);
         Duration ring = min(settings.ringTime(), request.ringTimeout());
         Duration talk = min(settings.talkTime(), request.maxDuration());
@@ -87,7 +97,9 @@ public final class SimulatedTelephony implements Telephony {
             default -> {
                 leg.at(Duration.ZERO, listener::ringing);
                 leg.at(ring, () -> leg.answer(false));
-                leg.at(ring.plus(talk), () -> leg.end(new EndCause(Kind.HANGUP, 200, "callee_hangup")));
+                // A persona waits longer for the agent to start talking (it may take a moment) than a plain callee talks.
+                Duration untilHangup = settings.personas() && talk.compareTo(PERSONA_PATIENCE) < 0 ? PERSONA_PATIENCE : talk;
+                leg.talkTimer = leg.at(ring.plus(untilHangup), () -> leg.end(new EndCause(Kind.HANGUP, 200, "callee_hangup")));
             }
         }
         return leg;
@@ -113,23 +125,75 @@ public final class SimulatedTelephony implements Telephony {
     /** One simulated leg: its pending timers and whether it has ended. */
     private final class Leg implements CallLeg {
         private final CallListener listener;
+        private final CallRequest request;
         private final AtomicBoolean ended = new AtomicBoolean();
         private volatile boolean answered;
+        private volatile boolean human;
+        private volatile ScheduledFuture<?> talkTimer;
         private final java.util.List<ScheduledFuture<?>> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-        Leg(CallListener listener) {
+        Leg(CallListener listener, CallRequest request) {
             this.listener = listener;
+            this.request = request;
         }
 
-        void at(Duration delay, Runnable step) {
-            pending.add(timers.schedule(() -> {
+        ScheduledFuture<?> at(Duration delay, Runnable step) {
+            ScheduledFuture<?> f = timers.schedule(() -> {
                 if (!ended.get()) step.run();
-            }, delay.toNanos(), TimeUnit.NANOSECONDS));
+            }, delay.toNanos(), TimeUnit.NANOSECONDS);
+            pending.add(f);
+            return f;
         }
 
         void answer(boolean machine) {
             answered = true;
+            human = !machine;
             listener.answered(machine);
+        }
+
+        private Callee callee;
+
+        @Override
+        public synchronized TextCallee textCallee() {
+            if (callee == null && settings.personas() && human) callee = new Callee(Persona.of(request.to()));
+            return callee;
+        }
+
+        /** The persona on this leg, talking in words. */
+        private final class Callee implements TextCallee {
+            private final Persona persona;
+            private final Duration pause = min(settings.talkTime().dividedBy(4), Duration.ofSeconds(2));
+            private volatile java.util.function.Consumer<String> replies;
+            private volatile ScheduledFuture<?> nextLine;
+            private int said; // only touched on the timer thread
+
+            Callee(Persona persona) {
+                this.persona = persona;
+            }
+
+            @Override
+            public void replyTo(java.util.function.Consumer<String> replies) {
+                this.replies = replies;
+                // An agent talks on this call now: it lasts until someone hangs up, at most the maximum duration.
+                ScheduledFuture<?> t = talkTimer;
+                if (t != null) t.cancel(false);
+                if (request.maxDuration() != null) at(request.maxDuration(), () -> end(new EndCause(Kind.HANGUP, 200, "max_duration")));
+            }
+
+            @Override
+            public void heard(String agentTurn) {
+                if (persona.silent()) return;
+                // The agent may say more before the pause is over (a fallback after a failed turn): one answer for all of it.
+                ScheduledFuture<?> previous = nextLine;
+                if (previous != null) previous.cancel(false);
+                nextLine = at(pause, () -> {
+                    if (said < persona.lines().size()) {
+                        replies.accept(persona.lines().get(said++));
+                    } else {
+                        end(new EndCause(Kind.HANGUP, 200, "callee_hangup"));
+                    }
+                });
+            }
         }
 
         void end(EndCause cause) {

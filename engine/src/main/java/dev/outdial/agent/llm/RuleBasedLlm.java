@@ -1,0 +1,121 @@
+package dev.outdial.agent.llm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A built-in stand-in for a language model, for the demo and tests when no model is configured: it
+ * answers the callee's last turn by keyword rules, so simulated calls produce real, deterministic
+ * transcripts without any provider. It is not an AI; transcripts made with it are labelled
+ * {@link #NAME}. The rules, first match wins:
+ *
+ * <pre>
+ *   wrong number / no one by that name   → apologize, end the call
+ *   not interested / don't call          → promise not to call again, end the call
+ *   call me back / driving / busy        → promise a call back, end the call
+ *   a real person / human / someone      → say the team will follow up, end the call
+ *   can't make it / move / reschedule    → ask which day and time suit better
+ *   names a day or time (after a move)   → confirm the new time, end the call
+ *   a question (?)                       → repeat the first message, ask whether it still works
+ *   yes / sure / works / will be there   → thank, end the call
+ *   no / that's all / bye                → thank, end the call
+ *   anything else                        → ask to repeat; the second time, end the call
+ * </pre>
+ */
+public final class RuleBasedLlm implements Llm {
+    /** The label transcripts made with these rules carry in place of a model's name. */
+    public static final String NAME = "outdial-rules (built-in demo rules, not an AI model)";
+
+    private static final Pattern DAY_OR_TIME = Pattern.compile(
+            "\\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|next week|morning|afternoon|evening"
+                    + "|\\d{1,2}(:\\d{2})?\\s*(am|pm)|\\d{1,2}:\\d{2})\\b", Pattern.CASE_INSENSITIVE);
+
+    @Override
+    public Turn complete(List<ChatMessage> messages, List<Tool> tools, Consumer<String> text) {
+        String original = lastUserText(messages);
+        String said = original.toLowerCase(Locale.ROOT);
+        boolean rescheduling = assistantSaid(messages, "which day and time");
+        Reply reply;
+        if (has(said, "wrong number", "no one by that name", "nobody by that name", "doesn't live here")) {
+            reply = Reply.end("I'm sorry for the trouble. Have a good day, goodbye.");
+        } else if (has(said, "not interested", "don't call", "do not call", "stop calling", "remove me")) {
+            reply = Reply.end("Understood, we won't call you again. Goodbye.");
+        } else if (has(said, "call me back", "call back", "driving", "bad time", "busy right now")) {
+            reply = Reply.end("No problem, we'll call you back later. Goodbye.");
+        } else if (has(said, "real person", "human", "speak to someone", "representative")) {
+            reply = Reply.end("I'll ask a member of our team to call you. Thank you, goodbye.");
+        } else if (has(said, "can't make it", "cannot make it", "move it", "reschedule", "another day", "change the")) {
+            reply = Reply.goOn("Of course. Which day and time would suit you better?");
+        } else if (rescheduling && DAY_OR_TIME.matcher(said).find()) {
+            reply = Reply.end("Great, I've noted " + dayOrTime(original) + ". Thank you, goodbye!");
+        } else if (said.contains("?")) {
+            String first = firstAssistantText(messages);
+            reply = Reply.goOn(first == null ? "Let me check that for you. Does the plan still work for you?"
+                    : "Let me repeat: " + first + " Does that still work for you?");
+        } else if (has(said, "yes", "yeah", "yep", "sure", "works", "will be there", "i'll be there", "okay", "ok", "perfect", "great")) {
+            reply = Reply.end("Wonderful, thank you. Goodbye!");
+        } else if (has(said, "no", "that's all", "nothing else", "bye", "thanks", "thank you")) {
+            reply = Reply.end("Thank you for your time. Goodbye!");
+        } else if (assistantSaid(messages, "could you say that again")) {
+            reply = Reply.end("Sorry, I'm having trouble understanding. We'll try again another time. Goodbye.");
+        } else {
+            reply = Reply.goOn("Sorry, could you say that again?");
+        }
+        text.accept(reply.text());
+        List<ToolCall> calls = reply.ends() && tools.stream().anyMatch(t -> t.name().equals("end_call"))
+                ? List.of(new ToolCall("rules-end", "end_call", "{}")) : List.of();
+        return new Turn(reply.text(), calls, calls.isEmpty() ? "stop" : "tool_calls");
+    }
+
+    private record Reply(String text, boolean ends) {
+        static Reply end(String text) {
+            return new Reply(text, true);
+        }
+
+        static Reply goOn(String text) {
+            return new Reply(text, false);
+        }
+    }
+
+    /** Whether {@code said} holds one of the phrases as whole words. */
+    private static boolean has(String said, String... phrases) {
+        for (String p : phrases) {
+            if (Pattern.compile("(^|\\W)" + Pattern.quote(p) + "($|\\W)").matcher(said).find()) return true;
+        }
+        return false;
+    }
+
+    private static String dayOrTime(String said) {
+        List<String> found = new ArrayList<>();
+        Matcher m = DAY_OR_TIME.matcher(said);
+        while (m.find()) found.add(m.group());
+        return String.join(" ", found);
+    }
+
+    private static String lastUserText(List<ChatMessage> messages) {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if (messages.get(i).role().equals("user")) return messages.get(i).content();
+        }
+        return "";
+    }
+
+    private static String firstAssistantText(List<ChatMessage> messages) {
+        for (ChatMessage m : messages) {
+            if (m.role().equals("assistant") && m.content() != null) return m.content();
+        }
+        return null;
+    }
+
+    private static boolean assistantSaid(List<ChatMessage> messages, String phrase) {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            ChatMessage m = messages.get(i);
+            if (m.role().equals("user")) continue;
+            if (m.role().equals("assistant") && m.content() != null) return m.content().toLowerCase(Locale.ROOT).contains(phrase);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.outdial.telephony;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.outdial.Fixture;
+import dev.outdial.TestApi;
+import dev.outdial.agent.llm.RuleBasedLlm;
+import dev.outdial.config.OutdialConfig.DispatchSettings;
+import dev.outdial.config.OutdialConfig.SimulatedSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo's conversations: an agent without any engine on the simulated carrier, whose answered
+ * callees are scripted personas talking in words, answered by the built-in rules. Every transcript
+ * is real (stored on the call, announced, labelled) and follows from the documented persona table.
+ */
+class SimulatedConversationTest {
+    Fixture f;
+    TestApi api;
+
+    @BeforeEach
+    void start() {
+        f = Fixture.manual(Clock.systemUTC());
+        DispatchSettings running = new DispatchSettings(true, Duration.ofMillis(20), Duration.ofSeconds(1), 2_000,
+                Duration.ofSeconds(30), Duration.ofSeconds(10));
+        // Personas pause a quarter of the talk time (100 ms) before each line.
+        f.startNode("talker", running, new SimulatedSettings(Duration.ZERO, Duration.ofMillis(400), true));
+        api = f.api();
+    }
+
+    @AfterEach
+    void stop() {
+        f.close();
+    }
+
+    /** A number answered by a person (last digit 1) whose second-to-last digit picks the persona. */
+    static String number(int i, int persona) {
+        return String.format("+14152%02d00%d1", i, persona);
+    }
+
+    @Test
+    void eachPersonaHoldsItsScriptedConversationWithTheBuiltInRules() throws Exception {
+        String agent = f.agent(Map.of("name", "Demo", "prompt", "You confirm {{name}}'s appointment.",
+                "first_message", "Hi {{name}}, this is Acme Clinic about your appointment on Monday.",
+                "variables", List.of(Map.of("name", "name", "type", "string", "required", true)),
+                "conversation", Map.of("silence_ms", 2000, "reminders", List.of("Are you still there?")),
+                "retry_policy", Map.of("max_attempts", 1)));
+        int[] personas = {0, 1, 2, 5};
+        List<Map<String, Object>> recipients = new ArrayList<>();
+        for (int i = 0; i < personas.length; i++) {
+            recipients.add(Map.of("phone_number", number(i, personas[i]), "variables", Map.of("name", "Ana")));
+        }
+        TestApi.Answer b = api.post("/v1/batches", Map.of("name", "demo", "agent_id", agent, "line_id", f.line(10, 50),
+                "recipients", recipients));
+        assertThat(b.status()).as(b.text()).isEqualTo(201);
+        String batch = b.json().get("id").asText();
+        JsonNode calls = api.get("/v1/batches/" + batch + "/calls").json().get("data");
+        String first = "Hi Ana, this is Acme Clinic about your appointment on Monday.";
+
+        assertThat(texts(awaitTranscript(calls.get(0).get("id").asText()))).containsExactly(
+                "agent: " + first,
+                "callee: Yes, that works for me. I'll be there.",
+                "agent: Wonderful, thank you.",
+                "agent: Goodbye!");
+        assertThat(texts(awaitTranscript(calls.get(1).get("id").asText()))).containsExactly(
+                "agent: " + first,
+                "callee: Actually, I can't make it. Could we move it to Thursday afternoon?",
+                "agent: Of course. Which day and time would suit you better?",
+                "callee: Thursday at 3 pm would be perfect.",
+                "agent: Great, I've noted Thursday 3 pm.",
+                "agent: Thank you, goodbye!");
+        assertThat(texts(awaitTranscript(calls.get(2).get("id").asText()))).containsExactly(
+                "agent: " + first,
+                "callee: I'm not interested. Please don't call me again.",
+                "agent: Understood, we won't call you again.",
+                "agent: Goodbye.");
+        JsonNode silent = awaitTranscript(calls.get(3).get("id").asText());
+        assertThat(texts(silent)).containsExactly("agent: " + first, "agent: Are you still there?", "agent: Thank you, goodbye.");
+
+        assertThat(silent.get("channel").asText()).isEqualTo("text");
+        assertThat(silent.get("model").asText()).isEqualTo(RuleBasedLlm.NAME);
+        for (JsonNode c : calls) {
+            String id = c.get("id").asText();
+            f.awaitSql("select outcome || ' ' || (select reason from call_attempt where call_id = c.id) from call c where id = '" + id + "'",
+                    "completed agent_hangup");
+            f.awaitSql("select count(*) from outbox where type = 'call.transcript.ready' and subject_id = '" + id + "'", "1");
+        }
+    }
+
+    @Test
+    void aCalleesQuestionIsAnsweredByTheRulesWithTheFirstMessageAgain() throws Exception {
+        String agent = f.agent(Map.of("name", "Chatty", "prompt", "Chat.", "first_message", "Hello there, how are you doing today?",
+                "retry_policy", Map.of("max_attempts", 1)));
+        TestApi.Answer b = api.post("/v1/batches", Map.of("name", "chatty", "agent_id", agent, "line_id", f.line(10, 50),
+                "recipients", List.of(Map.of("phone_number", number(0, 4)))));
+        assertThat(b.status()).as(b.text()).isEqualTo(201);
+        String id = api.get("/v1/batches/" + b.json().get("id").asText() + "/calls").json().get("data").get(0).get("id").asText();
+        // Persona 4 asks a question (the rules repeat the first message), then confirms (the rules end the call).
+        assertThat(texts(awaitTranscript(id))).containsExactly(
+                "agent: Hello there, how are you doing today?",
+                "callee: Sure. What time was it again?",
+                "agent: Let me repeat: Hello there, how are you doing today?",
+                "agent: Does that still work for you?",
+                "callee: Okay, great, I'll be there. Thank you.",
+                "agent: Wonderful, thank you.",
+                "agent: Goodbye!");
+    }
+
+    private static List<String> texts(JsonNode transcript) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : transcript.get("entries")) out.add(e.get("speaker").asText() + ": " + e.get("text").asText());
+        return out;
+    }
+
+    private JsonNode awaitTranscript(String callId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            JsonNode call = api.get("/v1/calls/" + callId).json();
+            if (call.has("transcript")) return call.get("transcript");
+            assertThat(System.nanoTime()).as("call " + callId + " got its transcript: " + call).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+}
