@@ -54,7 +54,9 @@ final class CallRunner implements CallListener {
                     agent = agents.start(call, l);
                     if (over && agent != null) agent.callEnded(); // the call ended while the agent was starting
                 } catch (RuntimeException e) {
-                    org.slf4j.LoggerFactory.getLogger(CallRunner.class).error("call {}: the agent could not start", call.callId(), e);
+                    // Nobody would speak to the callee: better to hang up than to leave them on a silent line.
+                    org.slf4j.LoggerFactory.getLogger(CallRunner.class).error("call {}: the agent could not start; hanging up", call.callId(), e);
+                    l.hangup();
                 }
             });
         }
