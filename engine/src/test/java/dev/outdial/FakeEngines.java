@@ -14,9 +14,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * transcriptions (each queued text answers one utterance). What the agent asked is kept.
  */
 public final class FakeEngines implements AutoCloseable {
-    /** A streamed answer's chunks; a queued "HTTP 500" answers with that error instead. */
+    /** A streamed answer's chunks; a queued "HTTP 500" answers with that error instead, "SLOW ms" with silence that long. */
     public final ConcurrentLinkedQueue<String> llmAnswers = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<String> sttAnswers = new ConcurrentLinkedQueue<>();
+    /** Each element queued makes one transcription request fail with 503, before the answers are used. */
+    public final ConcurrentLinkedQueue<Integer> sttFailures = new ConcurrentLinkedQueue<>();
     public final List<JsonNode> llmRequests = new CopyOnWriteArrayList<>();
     /** The size of each transcription request's body (the utterance's WAV and the form around it). */
     public final List<Integer> sttRequestBytes = new CopyOnWriteArrayList<>();
@@ -32,6 +34,10 @@ public final class FakeEngines implements AutoCloseable {
                 FakeProvider.answer(ex, 500, "application/json", "{\"error\":\"model overloaded\"}".getBytes());
                 return;
             }
+            if (answer.startsWith("SLOW ")) {
+                Thread.sleep(Long.parseLong(answer.substring(5))); // answers nothing for that long (the client gives up first)
+                return;
+            }
             ex.getResponseHeaders().add("Content-Type", "text/event-stream");
             ex.sendResponseHeaders(200, 0);
             StringBuilder sse = new StringBuilder();
@@ -42,6 +48,10 @@ public final class FakeEngines implements AutoCloseable {
         self[0] = llm;
         stt = FakeProvider.serve("/v1/audio/transcriptions", ex -> {
             sttRequestBytes.add(stt().lastBody.get().length);
+            if (sttFailures.poll() != null) {
+                FakeProvider.answer(ex, 503, "application/json", "{\"error\":\"transcriber unavailable\"}".getBytes());
+                return;
+            }
             String text = sttAnswers.poll();
             FakeProvider.answer(ex, 200, "application/json", Json.writeBytes(Map.of("text", text == null ? "" : text)));
         });

@@ -94,9 +94,14 @@ class ConversationTest {
     static final String END_CALL = FakeEngines.END_CALL;
 
     Conversation conversation(Conversation.Settings settings) {
+        return conversation(settings, Duration.ofSeconds(5));
+    }
+
+    /** @param llmTimeout how long the model may take to its first byte, and between chunks */
+    Conversation conversation(Conversation.Settings settings, Duration llmTimeout) {
         HttpClient http = HttpClient.newHttpClient();
         return new Conversation(settings,
-                new OpenAiChat(http, engines.llm.baseUrl(), "sk", "test-model", Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                new OpenAiChat(http, engines.llm.baseUrl(), "sk", "test-model", llmTimeout, llmTimeout),
                 new OpenAiTranscriber(http, engines.stt.baseUrl(), "sk", "whisper-1", Duration.ofSeconds(5)),
                 new EspeakVoice(), new EspeakVoice(), line, () -> hungUp.set(true), System::currentTimeMillis);
     }
@@ -292,5 +297,48 @@ class ConversationTest {
         assertThat(hungUp).as("the rules ended the call with end_call").isTrue();
         assertThat(line.played).as("no audio in text mode").isEmpty();
         assertThat(engines.sttRequestBytes).isEmpty();
+    }
+
+    @Test
+    void aMalformedOrSilentModelAnswerEndsTheTurnWithTheFallbackAndTheCallGoesOn() throws Exception {
+        sttAnswers.add("What time is it?");
+        sttAnswers.add("Hello?");
+        sttAnswers.add("Are you there?");
+        llmAnswers.add("{\"choices\": [not json");
+        llmAnswers.add("SLOW 3000");
+        llmAnswers.add(text("Yes, sorry about that. Goodbye!") + "\n" + END_CALL);
+        Conversation c = conversation(settings(Duration.ofSeconds(30), List.of()), Duration.ofMillis(500));
+        CompletableFuture<Transcript> done = runAsync(c);
+        awaitPlayed(1);
+        calleeSpeaks(c);
+        awaitPlayed(2); // the fallback line after the malformed answer
+        calleeSpeaks(c);
+        awaitPlayed(3); // the fallback line after the model said nothing for 500 ms
+        calleeSpeaks(c);
+        Transcript t = done.get(20, TimeUnit.SECONDS);
+        assertThat(t.errors()).hasSize(2);
+        assertThat(t.errors().get(0)).startsWith("llm: ");
+        assertThat(t.errors().get(1)).startsWith("llm: ");
+        assertThat(t.entries()).extracting(Transcript.Entry::text).containsSubsequence(
+                "What time is it?", "Sorry, could you say that again?", "Hello?", "Sorry, could you say that again?", "Are you there?",
+                "Yes, sorry about that.");
+        assertThat(hungUp).as("the third turn ended the call normally").isTrue();
+    }
+
+    @Test
+    void aFailingTranscriberCostsOneTurnWithAFallbackAndARecordedError() throws Exception {
+        engines.sttFailures.add(1);
+        sttAnswers.add("Yes.");
+        llmAnswers.add(text("Great. Goodbye!") + "\n" + END_CALL);
+        Conversation c = conversation(settings(Duration.ofSeconds(30), List.of()));
+        CompletableFuture<Transcript> done = runAsync(c);
+        awaitPlayed(1);
+        calleeSpeaks(c);
+        awaitPlayed(2); // the fallback
+        calleeSpeaks(c);
+        Transcript t = done.get(20, TimeUnit.SECONDS);
+        assertThat(t.errors()).singleElement().asString().startsWith("stt: ").contains("503");
+        assertThat(t.entries()).extracting(Transcript.Entry::text).containsExactly(
+                "Hi Ana, this is Acme Clinic about your visit on Monday.", "Sorry, could you say that again?", "Yes.", "Great. Goodbye!");
     }
 }
