@@ -10,6 +10,7 @@ import dev.outdial.media.AnsweringMachineDetector;
 import dev.outdial.telephony.CallLeg;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
  * builds the agent's engines (OpenAI-compatible model, transcriber and voice; espeak-ng when no voice
  * is configured), waits for answering-machine detection where it runs, and holds the
  * {@link Conversation} on its own virtual thread until the call ends; then hands over the transcript.
+ * An agent with its own bot gets a {@link BotBridge} instead: the bot is the agent.
  */
 public final class AgentRuntime {
     private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
@@ -28,6 +30,8 @@ public final class AgentRuntime {
     static final Duration LLM_IDLE = Duration.ofSeconds(5);
     /** A transcription or a sentence of speech may take this long. */
     static final Duration SPEECH_TIMEOUT = Duration.ofSeconds(10);
+    /** A bot must answer the WebSocket handshake within this, or the call is hung up. */
+    static final Duration BOT_CONNECT = Duration.ofSeconds(10);
     /** The longest wait for answering-machine detection (its decision time is at most 10 s). */
     static final Duration AMD_WAIT = Duration.ofSeconds(12);
 
@@ -42,20 +46,35 @@ public final class AgentRuntime {
     /**
      * What the agent needs for one call, templates already rendered.
      *
+     * @param orgId          the organization, a bot's accountSid
+     * @param parameters     for a bot: the start message's customParameters (the call's variables and ids, as strings)
      * @param talkToMachines true when the agent's answering-machine behaviour is to carry on
      */
-    public record CallSetup(String callId, String prompt, String firstMessage, String language, Providers providers,
-                            ConversationSettings conversation, boolean talkToMachines) {
+    public record CallSetup(String callId, String orgId, String prompt, String firstMessage, String language, Providers providers,
+                            ConversationSettings conversation, Map<String, String> parameters, boolean talkToMachines) {
     }
 
-    /** The agent can hold a conversation only with a model and a transcriber. */
+    /** The agent can take a call with its own bot, or with a model and a transcriber. */
     public static boolean canConverse(Providers p) {
-        return p != null && p.llm() != null && p.stt() != null;
+        return p != null && (p.bot() != null || p.llm() != null && p.stt() != null);
     }
 
-    /** Starts the agent on an answered call; {@code done} gets the transcript when the conversation is over. */
+    /**
+     * Starts the agent on an answered call; {@code done} gets the transcript when the conversation is over.
+     * An agent with a bot hands the call to it instead ({@link BotBridge}); {@code done} then gets a
+     * transcript only when the bot failed, holding just the error: the bot keeps its own.
+     */
     public Session start(CallSetup setup, CallLeg leg, Consumer<Transcript> done) {
         Providers p = setup.providers();
+        if (p.bot() != null) {
+            BotBridge bridge = new BotBridge(new BotBridge.Stream(setup.callId(), setup.orgId(), setup.parameters()), p.bot(), leg, http, BOT_CONNECT);
+            Session session = new Session(bridge::callEnded);
+            onPerson(setup, leg, session, "bot", () -> {
+                Transcript t = bridge.run();
+                if (!t.errors().isEmpty()) done.accept(t);
+            }, () -> { });
+            return session;
+        }
         ConversationSettings cs = setup.conversation() == null ? new ConversationSettings(null, null, null, null, null) : setup.conversation();
         Voice voice = p.tts() == null ? offlineVoice
                 : new OpenAiSpeech(http, p.tts().baseUrl(), p.tts().apiKey(), p.tts().model(), p.tts().voice(), SPEECH_TIMEOUT);
@@ -65,38 +84,53 @@ public final class AgentRuntime {
                 new OpenAiChat(http, p.llm().baseUrl(), p.llm().apiKey(), p.llm().model(), LLM_FIRST_BYTE, LLM_IDLE),
                 new OpenAiTranscriber(http, p.stt().baseUrl(), p.stt().apiKey(), p.stt().model(), SPEECH_TIMEOUT),
                 voice, offlineVoice, leg.media(), leg::hangup, () -> System.nanoTime() / 1_000_000);
-        Session session = new Session(conversation);
-        Thread.ofVirtual().name("agent " + setup.callId()).start(() -> {
+        Session session = new Session(conversation::callEnded);
+        onPerson(setup, leg, session, "agent", () -> {
+            leg.media().listen(conversation);
+            done.accept(conversation.run());
+        }, () -> done.accept(conversation.transcript()));
+        return session;
+    }
+
+    /** What runs on the agent's thread; it may block. */
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    /**
+     * On the agent's own virtual thread: waits for answering-machine detection, then runs {@code work} unless
+     * a machine answered that the agent does not talk to, or the call is already over. An error hangs up.
+     */
+    private static void onPerson(CallSetup setup, CallLeg leg, Session session, String what, Work work, Runnable afterError) {
+        Thread.ofVirtual().name(what + " " + setup.callId()).start(() -> {
             try {
                 AnsweringMachineDetector.Result by = leg.answeredBy().get(AMD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 if (by == AnsweringMachineDetector.Result.MACHINE && !setup.talkToMachines()) return; // the AMD behaviour handles it
                 if (session.ended) return;
-                leg.media().listen(conversation);
-                done.accept(conversation.run());
+                work.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
-                log.error("call {}: the agent stopped with an error; the call is hung up", setup.callId(), e);
+                log.error("call {}: the {} stopped with an error; the call is hung up", setup.callId(), what, e);
                 leg.hangup();
-                done.accept(conversation.transcript());
+                afterError.run();
             }
         });
-        return session;
     }
 
     /** An agent on a call. */
     public static final class Session {
-        private final Conversation conversation;
+        private final Runnable onEnd;
         private volatile boolean ended;
 
-        Session(Conversation conversation) {
-            this.conversation = conversation;
+        Session(Runnable onEnd) {
+            this.onEnd = onEnd;
         }
 
-        /** The call ended: the conversation stops and hands over its transcript. */
+        /** The call ended: the agent stops (a conversation hands over its transcript; a bot gets {@code stop}). */
         public void callEnded() {
             ended = true;
-            conversation.callEnded();
+            onEnd.run();
         }
     }
 }
