@@ -76,7 +76,11 @@ public final class FakeBot implements AutoCloseable {
     }
 
     public void send(Map<String, ?> message) {
-        socket.send(Json.write(message));
+        sendText(Json.write(message));
+    }
+
+    public void sendText(String text) {
+        socket.send(text);
     }
 
     /** The bot hangs up: it closes the socket. */

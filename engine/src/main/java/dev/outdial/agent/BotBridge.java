@@ -10,6 +10,7 @@ import dev.outdial.store.Json;
 import dev.outdial.telephony.CallLeg;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpTimeoutException;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -53,6 +54,8 @@ final class BotBridge implements MediaListener, WebSocket.Listener {
     private static final Logger log = LoggerFactory.getLogger(BotBridge.class);
     /** Received frames that may wait for a slow bot: 5 s of audio; beyond it frames are dropped. */
     static final int MAX_QUEUED_FRAMES = 250;
+    /** The longest message taken from the bot: about 90 s of base64 µ-law, far more than a bot sends at once. */
+    private static final int MAX_MESSAGE_CHARS = 1_000_000;
     /** One message may take this long to leave before the bot counts as stuck. */
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
     /** After our close, the bot's close reply may take this long before the socket is dropped. */
@@ -102,6 +105,8 @@ final class BotBridge implements MediaListener, WebSocket.Listener {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final ArrayDeque<PendingMark> marks = new ArrayDeque<>(); // guarded by itself
     private final StringBuilder partial = new StringBuilder(); // only the WebSocket's listener calls touch it, one at a time
+    private boolean oversized; // the message being received is too long: its parts are skipped (listener calls only)
+    private long badMessages; // listener calls only
     private CompletableFuture<Boolean> lastPlay = CompletableFuture.completedFuture(true); // guarded by marks
     private long sequence;
     private volatile boolean streaming;
@@ -177,13 +182,14 @@ final class BotBridge implements MediaListener, WebSocket.Listener {
     }
 
     private WebSocket connect() throws InterruptedException {
-        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(connectTimeout);
-        if (bot.headers() != null) bot.headers().forEach(b::header);
         try {
-            // The connect timeout bounds the TCP connect; this one the whole handshake, for a bot that accepts and never answers.
-            return b.buildAsync(URI.create(bot.url()), this).get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(connectTimeout);
+            if (bot.headers() != null) bot.headers().forEach(b::header);
+            // The client's connect timeout bounds the whole opening handshake; the wait here is only a safety net over it.
+            return b.buildAsync(URI.create(bot.url()), this).get(connectTimeout.plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            fail("could not be reached", e.getCause());
+            if (e.getCause() instanceof HttpTimeoutException) fail("did not answer the WebSocket handshake within " + connectTimeout.toSeconds() + " s", null);
+            else fail("could not be reached", e.getCause());
         } catch (TimeoutException e) {
             fail("did not answer the WebSocket handshake within " + connectTimeout.toSeconds() + " s", null);
         } catch (IllegalArgumentException e) {
@@ -204,8 +210,12 @@ final class BotBridge implements MediaListener, WebSocket.Listener {
 
     /** The bot's address without its query, which may hold a token. */
     private String where() {
-        URI u = URI.create(bot.url());
-        return u.getScheme() + "://" + u.getAuthority() + (u.getPath() == null ? "" : u.getPath());
+        try {
+            URI u = URI.create(bot.url());
+            return u.getScheme() + "://" + u.getAuthority() + (u.getPath() == null ? "" : u.getPath());
+        } catch (IllegalArgumentException e) {
+            return "(an invalid url)"; // the API refuses these; a row written otherwise still gets a clear log line
+        }
     }
 
     private void send(WebSocket ws, ObjectNode message) throws ExecutionException, TimeoutException, InterruptedException {
@@ -286,14 +296,24 @@ final class BotBridge implements MediaListener, WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-        partial.append(data);
-        if (last) {
+        if (partial.length() + data.length() > MAX_MESSAGE_CHARS) {
+            if (!oversized) log.warn("call {}: ignored a message from the bot longer than {} characters", stream.callId(), MAX_MESSAGE_CHARS);
+            oversized = true;
+            partial.setLength(0);
+        } else if (!oversized) {
+            partial.append(data);
+        }
+        if (last && oversized) {
+            oversized = false;
+        } else if (last) {
             String text = partial.toString();
             partial.setLength(0);
             try {
                 received(Json.MAPPER.readTree(text));
             } catch (Exception e) {
-                log.warn("call {}: ignored a message from the bot that is not Media Streams JSON: {}", stream.callId(), e.toString());
+                // Once per call at warn: a bot that always sends something odd would otherwise flood the log 50 times a second.
+                if (badMessages++ == 0) log.warn("call {}: ignored a message from the bot that is not Media Streams JSON: {}", stream.callId(), e.toString());
+                else log.debug("call {}: ignored a message from the bot: {}", stream.callId(), e.toString());
             }
         }
         ws.request(1);

@@ -188,6 +188,22 @@ class BotBridgeTest {
     }
 
     @Test
+    void messages_too_long_or_not_json_are_skipped_and_the_stream_goes_on() throws Exception {
+        BotBridge b = bridge(bot.url(), null);
+        CompletableFuture<Transcript> done = runPastStart(b);
+        bot.send(Map.of("event", "media", "media", Map.of("payload", "A".repeat(1_200_000))));
+        bot.sendText("not json");
+        bot.send(Map.of("event", "media", "media", Map.of("payload", "%%% not base64")));
+        bot.send(Map.of("event", "mark", "mark", Map.of("name", "still-here")));
+        assertThat(bot.next().at("/mark/name").asText()).isEqualTo("still-here");
+        assertThat(line.played).as("nothing of the bad messages was played").isEmpty();
+        b.callEnded();
+        assertThat(bot.next().get("event").asText()).isEqualTo("stop");
+        assertThat(done.get(20, TimeUnit.SECONDS).errors()).isEmpty();
+        assertThat(leg.hungUp().getCount()).isEqualTo(1);
+    }
+
+    @Test
     void a_bot_that_cannot_be_reached_hangs_up_the_call_with_the_error() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
