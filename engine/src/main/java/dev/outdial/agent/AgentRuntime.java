@@ -12,6 +12,7 @@ import dev.outdial.media.AnsweringMachineDetector;
 import dev.outdial.telephony.CallLeg;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * is configured), waits for answering-machine detection where it runs, and holds the
  * {@link Conversation} on its own virtual thread until the call ends; then hands over the transcript.
  * A leg whose callee talks in words (the simulated carrier's personas) gets a conversation in text:
- * no speech engines, and the built-in {@link RuleBasedLlm} when the agent has no model.
+ * no speech engines, and the built-in {@link RuleBasedLlm} when the agent has no model. An agent with
+ * its own bot gets a {@link BotBridge} instead: the bot is the agent.
  */
 public final class AgentRuntime {
     private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
@@ -33,6 +35,8 @@ public final class AgentRuntime {
     static final Duration LLM_IDLE = Duration.ofSeconds(5);
     /** A transcription or a sentence of speech may take this long. */
     static final Duration SPEECH_TIMEOUT = Duration.ofSeconds(10);
+    /** A bot must answer the WebSocket handshake within this, or the call is hung up. */
+    static final Duration BOT_CONNECT = Duration.ofSeconds(10);
     /** The longest wait for answering-machine detection (its decision time is at most 10 s). */
     static final Duration AMD_WAIT = Duration.ofSeconds(12);
 
@@ -47,28 +51,46 @@ public final class AgentRuntime {
     /**
      * What the agent needs for one call, templates already rendered.
      *
+     * @param orgId          the organization, a bot's accountSid
+     * @param parameters     for a bot: the start message's customParameters (the call's variables and ids, as strings)
      * @param talkToMachines true when the agent's answering-machine behaviour is to carry on
      */
-    public record CallSetup(String callId, String prompt, String firstMessage, String language, Providers providers,
-                            ConversationSettings conversation, boolean talkToMachines, Duration maxDuration) {
+    public record CallSetup(String callId, String orgId, String prompt, String firstMessage, String language, Providers providers,
+                            ConversationSettings conversation, Map<String, String> parameters, boolean talkToMachines,
+                            Duration maxDuration) {
     }
 
     /**
-     * Whether an agent with these engines can hold a conversation on {@code leg}: in words with any agent
-     * (a model or the built-in rules), in audio only with a model and a transcriber.
+     * Whether an agent with these engines can take a call on {@code leg}: with its own bot; in words with any
+     * agent (a model or the built-in rules); in audio only with a model and a transcriber.
      */
     public static boolean canConverse(Providers p, CallLeg leg) {
+        if (p != null && p.bot() != null) return true;
         return leg.textCallee() != null || (p != null && p.llm() != null && p.stt() != null);
     }
 
     /** The name of the model that speaks for an agent with these engines, for the transcript. */
     public static String modelName(Providers p) {
+        if (p != null && p.bot() != null) return "bot";
         return p == null || p.llm() == null ? RuleBasedLlm.NAME : p.llm().model();
     }
 
-    /** Starts the agent on an answered call; {@code done} gets the transcript when the conversation is over. */
+    /**
+     * Starts the agent on an answered call; {@code done} gets the transcript when the conversation is over.
+     * An agent with a bot hands the call to it instead ({@link BotBridge}); {@code done} then gets a
+     * transcript only when the bot failed, holding just the error: the bot keeps its own.
+     */
     public Session start(CallSetup setup, CallLeg leg, Consumer<Transcript> done) {
         Providers p = setup.providers();
+        if (p != null && p.bot() != null) {
+            BotBridge bridge = new BotBridge(new BotBridge.Stream(setup.callId(), setup.orgId(), setup.parameters()), p.bot(), leg, http, BOT_CONNECT);
+            Session session = new Session(bridge::callEnded);
+            onPerson(setup, leg, session, "bot", () -> {
+                Transcript t = bridge.run();
+                if (!t.errors().isEmpty()) done.accept(t);
+            }, () -> { });
+            return session;
+        }
         ConversationSettings cs = setup.conversation() == null ? ConversationSettings.DEFAULTS : setup.conversation();
         Conversation.Settings settings = new Conversation.Settings(setup.prompt(), setup.firstMessage(), cs.talkFirstOrDefault(),
                 setup.language(), Duration.ofMillis(cs.silenceMsOrDefault()), cs.remindersOrDefault(), cs.goodbyeOrDefault(),
@@ -86,38 +108,53 @@ public final class AgentRuntime {
                     new OpenAiTranscriber(http, p.stt().baseUrl(), p.stt().apiKey(), p.stt().model(), SPEECH_TIMEOUT),
                     voice, offlineVoice, leg.media(), leg::hangup, clockMs);
         }
-        Session session = new Session(conversation);
-        Thread.ofVirtual().name("agent " + setup.callId()).start(() -> {
+        Session session = new Session(conversation::callEnded);
+        onPerson(setup, leg, session, "agent", () -> {
+            leg.media().listen(conversation);
+            done.accept(conversation.run());
+        }, () -> done.accept(conversation.transcript()));
+        return session;
+    }
+
+    /** What runs on the agent's thread; it may block. */
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    /**
+     * On the agent's own virtual thread: waits for answering-machine detection, then runs {@code work} unless
+     * a machine answered that the agent does not talk to, or the call is already over. An error hangs up.
+     */
+    private static void onPerson(CallSetup setup, CallLeg leg, Session session, String what, Work work, Runnable afterError) {
+        Thread.ofVirtual().name(what + " " + setup.callId()).start(() -> {
             try {
                 AnsweringMachineDetector.Result by = leg.answeredBy().get(AMD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 if (by == AnsweringMachineDetector.Result.MACHINE && !setup.talkToMachines()) return; // the AMD behaviour handles it
                 if (session.ended) return;
-                leg.media().listen(conversation);
-                done.accept(conversation.run());
+                work.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
-                log.error("call {}: the agent stopped with an error; the call is hung up", setup.callId(), e);
+                log.error("call {}: the {} stopped with an error; the call is hung up", setup.callId(), what, e);
                 leg.hangup();
-                done.accept(conversation.transcript());
+                afterError.run();
             }
         });
-        return session;
     }
 
     /** An agent on a call. */
     public static final class Session {
-        private final Conversation conversation;
+        private final Runnable onEnd;
         private volatile boolean ended;
 
-        Session(Conversation conversation) {
-            this.conversation = conversation;
+        Session(Runnable onEnd) {
+            this.onEnd = onEnd;
         }
 
-        /** The call ended: the conversation stops and hands over its transcript. */
+        /** The call ended: the agent stops (a conversation hands over its transcript; a bot gets {@code stop}). */
         public void callEnded() {
             ended = true;
-            conversation.callEnded();
+            onEnd.run();
         }
     }
 }

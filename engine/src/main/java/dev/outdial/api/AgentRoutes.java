@@ -29,7 +29,7 @@ final class AgentRoutes {
     private static final Set<String> FIELDS = Set.of("name", "prompt", "first_message", "language", "voice", "variables",
             "default_variables", "timezone", "max_duration_seconds", "retry_policy", "calling_window", "hooks",
             "amd", "record_calls", "providers", "conversation");
-    private static final Set<String> PROVIDER_KINDS = Set.of("llm", "stt", "tts");
+    private static final Set<String> PROVIDER_KINDS = Set.of("llm", "stt", "tts", "bot");
     private static final Set<String> ENDPOINT_FIELDS = Set.of("base_url", "model", "voice", "api_key", "api_key_set");
     private static final Set<String> CONVERSATION_FIELDS = Set.of("talk_first", "silence_ms", "reminders", "goodbye", "fallback_line",
             "time_up_line");
@@ -161,6 +161,9 @@ final class AgentRoutes {
         placeholders("/prompt", prompt, known, errors);
         placeholders("/first_message", firstMessage, known, errors);
         if (amd != null) placeholders("/amd/message", amd.message(), known, errors);
+        if (providers != null && providers.bot() != null && providers.bot().customParameters() != null) {
+            providers.bot().customParameters().forEach((k, v) -> placeholders("/providers/bot/custom_parameters/" + k, v, known, errors));
+        }
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
         return new Agent.Spec(name, prompt == null ? "" : prompt, firstMessage, language == null ? "en" : language, voice,
                 variables == null ? List.of() : variables, defaults == null ? Map.of() : defaults, timezone,
@@ -168,13 +171,13 @@ final class AgentRoutes {
                 amd, record != null && record, providers, conversation);
     }
 
-    /** {@code providers}: {llm, stt, tts}, each {base_url, model, voice (tts), api_key (write-only)}. */
+    /** {@code providers}: {llm, stt, tts}, each {base_url, model, voice (tts), api_key (write-only)}; or {bot: {url, headers, custom_parameters}}. */
     static Providers providers(Body b) {
         if (!b.has("providers") || b.node().get("providers").isNull()) return null;
         Body p = b.nested("providers");
         if (p == null) return null;
         p.rejectUnknown(PROVIDER_KINDS);
-        return new Providers(endpoint(p, "llm"), endpoint(p, "stt"), endpoint(p, "tts"));
+        return new Providers(endpoint(p, "llm"), endpoint(p, "stt"), endpoint(p, "tts"), BotSettings.read(p));
     }
 
     private static Providers.Endpoint endpoint(Body p, String kind) {

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Puts the agent on answered calls: reads what the agent needs for this call (its templates rendered
  * with the call's variables and overrides, its engines with their keys), starts it through the
  * {@link AgentRuntime}, and stores the transcript on the call with a {@code call.transcript.ready}
- * event, fenced by the attempt. Calls of agents without a model and transcriber go on without one.
+ * event, fenced by the attempt. An agent with its own bot gets the call's audio streamed to it instead. Calls of
+ * agents with neither a bot nor a model and transcriber go on without an agent.
  */
 final class CallAgents {
     private static final Logger log = LoggerFactory.getLogger(CallAgents.class);
@@ -40,7 +41,7 @@ final class CallAgents {
         this.runtime = runtime;
     }
 
-    /** Starts the agent on {@code leg} if its agent can converse; null otherwise. Reads the database: not on a carrier thread. */
+    /** Starts the agent (or its bot) on {@code leg} if it can converse; null otherwise. Reads the database: not on a carrier thread. */
     AgentRuntime.Session start(ClaimedCall call, CallLeg leg) {
         AgentRuntime.CallSetup setup = db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
@@ -58,16 +59,36 @@ final class CallAgents {
                     String prompt = overrides.containsKey("prompt") ? overrides.get("prompt").toString() : rs.getString(1);
                     String first = overrides.containsKey("first_message") ? overrides.get("first_message").toString() : rs.getString(2);
                     String language = overrides.containsKey("language") ? overrides.get("language").toString() : rs.getString(3);
-                    return new AgentRuntime.CallSetup(call.callId(), Template.render(prompt, values), Template.render(first, values), language,
-                            providers, rs.getString(5) == null ? null : Json.read(rs.getString(5), ConversationSettings.class),
+                    return new AgentRuntime.CallSetup(call.callId(), call.orgId(), Template.render(prompt, values), Template.render(first, values),
+                            language, providers, rs.getString(5) == null ? null : Json.read(rs.getString(5), ConversationSettings.class),
+                            providers == null || providers.bot() == null ? Map.of() : botParameters(call, providers.bot(), values),
                             "continue".equals(rs.getString(6)), call.maxDuration());
                 }
             }
         });
         if (setup == null) return null;
         String model = AgentRuntime.modelName(setup.providers());
-        boolean text = leg.textCallee() != null;
+        boolean text = leg.textCallee() != null && (setup.providers() == null || setup.providers().bot() == null);
         return runtime.start(setup, leg, transcript -> save(call, transcript, model, text));
+    }
+
+    /**
+     * A bot's customParameters: every variable of the call (its own, the batch's, the agent's defaults, the built-ins),
+     * then the agent's custom_parameters rendered with them, then the call's ids and numbers, which nothing overrides.
+     * All strings, as Twilio's are; a list or object variable goes as its JSON text.
+     */
+    static Map<String, String> botParameters(ClaimedCall call, Providers.Bot bot, Map<String, Object> values) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        values.forEach((k, v) -> {
+            if (v != null) out.put(k, v instanceof String || v instanceof Number || v instanceof Boolean ? v.toString() : Json.write(v));
+        });
+        if (bot.customParameters() != null) bot.customParameters().forEach((k, v) -> out.put(k, Template.render(v, values)));
+        out.put("call_id", call.callId());
+        out.put("batch_id", call.batchId());
+        out.put("attempt", Integer.toString(call.attempt()));
+        out.put("from", call.from());
+        out.put("to", call.destination());
+        return out;
     }
 
     /**
@@ -126,7 +147,7 @@ final class CallAgents {
         if (tts != null && overrides.get("voice") instanceof String voice) {
             tts = new Providers.Endpoint(tts.baseUrl(), tts.model(), voice, tts.apiKey(), tts.apiKeySet());
         }
-        return new Providers(llm, p.stt(), tts);
+        return new Providers(llm, p.stt(), tts, p.bot());
     }
 
     private static ZoneId zone(String id) {

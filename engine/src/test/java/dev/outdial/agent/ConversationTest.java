@@ -8,16 +8,14 @@ import dev.outdial.TestTools;
 import dev.outdial.agent.llm.OpenAiChat;
 import dev.outdial.agent.speech.EspeakVoice;
 import dev.outdial.agent.speech.OpenAiTranscriber;
-import dev.outdial.media.MediaChannel;
-import dev.outdial.media.MediaListener;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -34,45 +32,11 @@ class ConversationTest {
     ConcurrentLinkedQueue<String> llmAnswers;
     ConcurrentLinkedQueue<String> sttAnswers;
     List<JsonNode> llmRequests;
-    final Line line = new Line();
+    final MemoryLine line = new MemoryLine();
     final AtomicBoolean hungUp = new AtomicBoolean();
     final Random random = new Random(5);
 
     /** The far end of the agent's audio: records what is played; playback completes at once unless held. */
-    static final class Line implements MediaChannel {
-        final List<short[]> played = new CopyOnWriteArrayList<>();
-        final List<CompletableFuture<Boolean>> pending = new CopyOnWriteArrayList<>();
-        volatile boolean hold;
-
-        @Override
-        public CompletableFuture<Boolean> play(short[] pcm) {
-            played.add(pcm);
-            CompletableFuture<Boolean> f = new CompletableFuture<>();
-            if (hold) pending.add(f);
-            else f.complete(true);
-            return f;
-        }
-
-        @Override
-        public void stopPlayback() {
-            pending.forEach(f -> f.complete(false));
-            pending.clear();
-        }
-
-        @Override
-        public boolean playing() {
-            return pending.stream().anyMatch(f -> !f.isDone());
-        }
-
-        @Override
-        public void listen(MediaListener listener) {
-        }
-
-        @Override
-        public void sendDtmf(String digits) {
-        }
-    }
-
     @BeforeEach
     void start() throws Exception {
         TestTools.require("espeak-ng", "espeak-ng");

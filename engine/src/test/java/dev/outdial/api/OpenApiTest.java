@@ -64,6 +64,8 @@ class OpenApiTest {
         check("get", "/v1/agents", api.get("/v1/agents"));
         check("get", "/v1/agents/{id}", api.get("/v1/agents/" + agentId));
         check("patch", "/v1/agents/{id}", api.patch("/v1/agents/" + agentId, Map.of("name", "Reminder 2")));
+        check("post", "/v1/agents", api.post("/v1/agents", Map.of("name", "Own bot", "providers", Map.of("bot", Map.of(
+                "url", "wss://bot.example.com/media", "headers", Map.of("Authorization", "Bearer x"), "custom_parameters", Map.of("team", "a"))))));
         check("post", "/v1/agents", api.post("/v1/agents", Map.of("name", "")));
         String spareAgent = api.post("/v1/agents", Map.of("name", "Spare", "prompt", "Hi")).json().get("id").asText();
         check("delete", "/v1/agents/{id}", api.delete("/v1/agents/" + spareAgent));

@@ -135,6 +135,34 @@ class ResourceRoutesTest {
     }
 
     @Test
+    void a_bot_is_checked_field_by_field_and_its_headers_are_write_only() {
+        try (Fixture f = Fixture.manual()) {
+            TestApi api = f.api();
+            TestApi.Answer bad = api.post("/v1/agents", Map.of("name", "A", "providers", Map.of("bot", Map.of(
+                    "url", "https://bot.example.com", "headers", Map.of("Host", "x", "X-Token", 5, "bad name", "v"),
+                    "custom_parameters", Map.of("n", List.of(1), "greeting", "Hi {{nobody}}"), "model", "m"))));
+            assertThat(bad.status()).isEqualTo(422);
+            assertThat(bad.json().findValuesAsText("pointer")).containsExactlyInAnyOrder("/providers/bot/url", "/providers/bot/headers/Host",
+                    "/providers/bot/headers/X-Token", "/providers/bot/headers/bad name", "/providers/bot/custom_parameters/n",
+                    "/providers/bot/custom_parameters/greeting", "/providers/bot/model");
+            assertThat(api.post("/v1/agents", Map.of("name", "A", "providers", Map.of("bot", Map.of()))).json()
+                    .findValuesAsText("pointer")).containsExactly("/providers/bot/url");
+
+            TestApi.Answer ok = api.post("/v1/agents", Map.of("name", "A", "providers", Map.of("bot", Map.of("url", "wss://bot.example.com/media",
+                    "headers", Map.of("Authorization", "Bearer s3cret"), "custom_parameters", Map.of("greeting", "Hi {{recipient_number}}")))));
+            assertThat(ok.status()).as(ok.text()).isEqualTo(201);
+            assertThat(ok.text()).doesNotContain("s3cret");
+            assertThat(ok.json().at("/providers/bot/header_names").get(0).asText()).isEqualTo("Authorization");
+            assertThat(ok.json().at("/providers/bot/custom_parameters/greeting").asText()).isEqualTo("Hi {{recipient_number}}");
+            String id = ok.json().get("id").asText();
+            assertThat(api.patch("/v1/agents/" + id, Map.of("prompt", "Be brief.")).status()).isEqualTo(200);
+            assertThat(f.sql("select providers->'bot'->'headers'->>'Authorization' from agent where id = '" + id + "'")).isEqualTo("Bearer s3cret");
+            assertThat(api.patch("/v1/agents/" + id, Map.of("providers", Map.of("bot", Map.of("url", "wss://other.example.com/media"))))
+                    .json().at("/providers/bot/header_names").isMissingNode()).as("a new address does not get the old headers").isTrue();
+        }
+    }
+
+    @Test
     void a_line_with_unfinished_calls_cannot_be_deleted() {
         try (Fixture f = Fixture.manual()) {
             TestApi api = f.api();

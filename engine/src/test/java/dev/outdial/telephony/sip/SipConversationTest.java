@@ -6,12 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.outdial.FakeEngines;
 import dev.outdial.Fixture;
 import dev.outdial.TestApi;
-import dev.outdial.config.OutdialConfig.DispatchSettings;
-import dev.outdial.config.OutdialConfig.SimulatedSettings;
 import dev.outdial.config.SipSettings;
-import dev.outdial.telephony.Telephony;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,11 +31,7 @@ class SipConversationTest {
 
     @BeforeEach
     void start() throws Exception {
-        f = Fixture.manual(Clock.systemUTC());
-        SipTelephony sip = new SipTelephony(SipSettings.loopback(25180, 25199, 32000, 32998), "sip-agent-node");
-        DispatchSettings fast = new DispatchSettings(true, Duration.ofMillis(20), Duration.ofSeconds(1), 2_000,
-                Duration.ofSeconds(30), Duration.ofSeconds(10));
-        f.startNode("sip-agent-node", fast, SimulatedSettings.defaults(), Map.<String, Telephony>of("sip", sip), Fixture.manualWebhooks(), data);
+        f = SipNodes.start("sip-agent-node", SipSettings.loopback(25180, 25199, 32000, 32998), data);
         api = f.api();
         engines = new FakeEngines();
     }
@@ -63,13 +55,7 @@ class SipConversationTest {
                 "default_variables", Map.of("day", "Monday"),
                 "providers", engines.providers(), "conversation", Map.of("silence_ms", 10_000)));
         try (Sipp callee = Sipp.start(dir, "answer-play-wait-bye.xml", 1)) {
-            TestApi.Answer line = api.post("/v1/lines", Map.of("name", "trunk", "phone_number", "+14155552671", "provider", "sip",
-                    "max_concurrent", 1, "max_cps", 1, "sip", Map.of("host", "127.0.0.1", "port", callee.port)));
-            assertThat(line.status()).as(line.text()).isEqualTo(201);
-            TestApi.Answer b = api.post("/v1/batches", Map.of("name", "conv", "agent_id", agent, "line_id", line.json().get("id").asText(),
-                    "recipients", List.of(Map.of("phone_number", "+14155550101", "variables", Map.of("name", "Ana")))));
-            assertThat(b.status()).as(b.text()).isEqualTo(201);
-            String callId = api.get("/v1/batches/" + b.json().get("id").asText() + "/calls").json().get("data").get(0).get("id").asText();
+            String callId = SipNodes.callAna(api, agent, callee.port);
 
             JsonNode call = awaitTranscript(callId);
             assertThat(callee.awaitExit(Duration.ofSeconds(20))).as("sipp got the agent's BYE: " + callee.log()).isZero();
