@@ -57,6 +57,30 @@ class SimulatedTelephonyTest {
         }
     }
 
+    @Test
+    void a_transfer_of_an_answered_call_ends_it_as_transferred_unless_the_target_refuses() throws Exception {
+        SimulatedTelephony t = new SimulatedTelephony(new SimulatedSettings(Duration.ofMillis(10), Duration.ofSeconds(30)));
+        try {
+            List<String> events = new CopyOnWriteArrayList<>();
+            CountDownLatch answered = new CountDownLatch(1);
+            CountDownLatch ended = new CountDownLatch(1);
+            CallLeg leg = t.originate(new CallRequest("cal_x", 1, "+1", "+14155552670", Duration.ofSeconds(30), Duration.ofMinutes(1)),
+                    recorder(events, ended, answered));
+            assertThat(leg.transfer("+14155552671").get(5, TimeUnit.SECONDS))
+                    .as("not answered yet").isEqualTo(Transfer.refused(null, "not_answered"));
+            assertThat(answered.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(leg.transfer("+14155552676").get(5, TimeUnit.SECONDS)).isEqualTo(Transfer.refused(486, "busy"));
+            assertThat(leg.transfer("sip:desk9@pbx.example.com").get(5, TimeUnit.SECONDS)).isEqualTo(Transfer.refused(404, "invalid_number"));
+            assertThat(events).as("a refused transfer leaves the call up").containsExactly("ringing", "answered human");
+            assertThat(leg.transfer("+14155552671").get(5, TimeUnit.SECONDS)).isEqualTo(Transfer.transferred());
+            assertThat(ended.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(events).containsExactly("ringing", "answered human", "ended HANGUP 200 transferred");
+            assertThat(leg.transfer("+14155552671").get(5, TimeUnit.SECONDS)).isEqualTo(Transfer.refused(null, "call_ended"));
+        } finally {
+            t.close();
+        }
+    }
+
     private static List<String> run(SimulatedTelephony t, String to) throws InterruptedException {
         List<String> events = new CopyOnWriteArrayList<>();
         CountDownLatch ended = new CountDownLatch(1);
@@ -66,6 +90,10 @@ class SimulatedTelephonyTest {
     }
 
     private static CallListener recorder(List<String> events, CountDownLatch ended) {
+        return recorder(events, ended, new CountDownLatch(1));
+    }
+
+    private static CallListener recorder(List<String> events, CountDownLatch ended, CountDownLatch answered) {
         return new CallListener() {
             @Override
             public void ringing() {
@@ -75,11 +103,12 @@ class SimulatedTelephonyTest {
             @Override
             public void answered(boolean machine) {
                 events.add(machine ? "answered machine" : "answered human");
+                answered.countDown();
             }
 
             @Override
             public void ended(EndCause cause) {
-                events.add("ended " + cause.kind() + " " + cause.sipCode());
+                events.add("ended " + cause.kind() + " " + cause.sipCode() + ("transferred".equals(cause.reason()) ? " transferred" : ""));
                 ended.countDown();
             }
         };
