@@ -8,6 +8,11 @@ import java.util.concurrent.CompletableFuture;
 public interface CallLeg {
     void hangup();
 
+    /** Blind-transfers the answered call to {@code target} (an E.164 number or a SIP URI); on success the leg ends as {@code transferred}. */
+    default CompletableFuture<Transfer> transfer(String target) {
+        return CompletableFuture.completedFuture(Transfer.UNSUPPORTED);
+    }
+
     /** The call's audio once it is answered (before: early media at most); carriers without media have {@link MediaChannel#NONE}. */
     default MediaChannel media() {
         return MediaChannel.NONE;

@@ -58,6 +58,30 @@ class SimulatedTelephonyTest {
     }
 
     @Test
+    void a_transfer_of_an_answered_call_ends_it_as_transferred_unless_the_target_refuses() throws Exception {
+        SimulatedTelephony t = new SimulatedTelephony(new SimulatedSettings(Duration.ofMillis(10), Duration.ofSeconds(30)));
+        try {
+            List<String> events = new CopyOnWriteArrayList<>();
+            CountDownLatch answered = new CountDownLatch(1);
+            CountDownLatch ended = new CountDownLatch(1);
+            CallLeg leg = t.originate(new CallRequest("cal_x", 1, "+1", "+14155552670", Duration.ofSeconds(30), Duration.ofMinutes(1)),
+                    recorder(events, ended, answered));
+            assertThat(leg.transfer("+14155552671").get(5, TimeUnit.SECONDS))
+                    .as("not answered yet").isEqualTo(Transfer.refused(null, "not_answered"));
+            assertThat(answered.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(leg.transfer("+14155552676").get(5, TimeUnit.SECONDS)).isEqualTo(Transfer.refused(486, "busy"));
+            assertThat(leg.transfer("sip:desk9@pbx.example.com").get(5, TimeUnit.SECONDS)).isEqualTo(Transfer.refused(404, "invalid_number"));
+            assertThat(events).as("a refused transfer leaves the call up").containsExactly("ringing", "answered human");
+            assertThat(leg.transfer("+14155552671").get(5, TimeUnit.SECONDS)).isEqualTo(Transfer.transferred());
+            assertThat(ended.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(events).containsExactly("ringing", "answered human", "ended HANGUP 200 transferred");
+            assertThat(leg.transfer("+14155552671").get(5, TimeUnit.SECONDS)).isEqualTo(Transfer.refused(null, "call_ended"));
+        } finally {
+            t.close();
+        }
+    }
+
+    @Test
     void a_persona_answers_each_agent_turn_with_its_next_line_then_hangs_up() throws Exception {
         // Talk time 400 ms: without an agent the call would end then; with one it lasts until the script is done.
         SimulatedTelephony t = new SimulatedTelephony(new SimulatedSettings(Duration.ZERO, Duration.ofMillis(400), true));
@@ -65,31 +89,13 @@ class SimulatedTelephonyTest {
             List<String> events = new CopyOnWriteArrayList<>();
             CountDownLatch ended = new CountDownLatch(1);
             java.util.concurrent.BlockingQueue<String> said = new java.util.concurrent.LinkedBlockingQueue<>();
-            CallLeg[] leg = new CallLeg[1];
             CountDownLatch answered = new CountDownLatch(1);
-            CallListener l = recorder(events, ended);
-            leg[0] = t.originate(new CallRequest("cal_x", 1, "+1", "+14155550001", Duration.ofSeconds(30), Duration.ofMinutes(1)),
-                    new CallListener() {
-                        @Override
-                        public void ringing() {
-                            l.ringing();
-                        }
-
-                        @Override
-                        public void answered(boolean machine) {
-                            l.answered(machine);
-                            answered.countDown();
-                        }
-
-                        @Override
-                        public void ended(EndCause cause) {
-                            l.ended(cause);
-                        }
-                    });
+            CallLeg leg = t.originate(new CallRequest("cal_x", 1, "+1", "+14155550001", Duration.ofSeconds(30), Duration.ofMinutes(1)),
+                    recorder(events, ended, answered));
             assertThat(answered.await(5, TimeUnit.SECONDS)).isTrue();
-            TextCallee callee = leg[0].textCallee();
+            TextCallee callee = leg.textCallee();
             assertThat(callee).as("a person answered and personas are on").isNotNull();
-            assertThat(leg[0].textCallee()).as("one callee per leg").isSameAs(callee);
+            assertThat(leg.textCallee()).as("one callee per leg").isSameAs(callee);
             callee.replyTo(said::add);
             Thread.sleep(600); // past the talk time: the call goes on, an agent is talking
             assertThat(events).containsExactly("ringing", "answered human");
@@ -122,20 +128,8 @@ class SimulatedTelephonyTest {
 
     private static CallLeg answeredLeg(SimulatedTelephony t, String to) throws InterruptedException {
         CountDownLatch answered = new CountDownLatch(1);
-        CallLeg leg = t.originate(new CallRequest("cal_x", 1, "+1", to, Duration.ofSeconds(30), Duration.ofMinutes(1)), new CallListener() {
-            @Override
-            public void ringing() {
-            }
-
-            @Override
-            public void answered(boolean machine) {
-                answered.countDown();
-            }
-
-            @Override
-            public void ended(EndCause cause) {
-            }
-        });
+        CallLeg leg = t.originate(new CallRequest("cal_x", 1, "+1", to, Duration.ofSeconds(30), Duration.ofMinutes(1)),
+                recorder(new CopyOnWriteArrayList<>(), new CountDownLatch(1), answered));
         assertThat(answered.await(5, TimeUnit.SECONDS)).isTrue();
         return leg;
     }
@@ -149,6 +143,10 @@ class SimulatedTelephonyTest {
     }
 
     private static CallListener recorder(List<String> events, CountDownLatch ended) {
+        return recorder(events, ended, new CountDownLatch(1));
+    }
+
+    private static CallListener recorder(List<String> events, CountDownLatch ended, CountDownLatch answered) {
         return new CallListener() {
             @Override
             public void ringing() {
@@ -158,11 +156,12 @@ class SimulatedTelephonyTest {
             @Override
             public void answered(boolean machine) {
                 events.add(machine ? "answered machine" : "answered human");
+                answered.countDown();
             }
 
             @Override
             public void ended(EndCause cause) {
-                events.add("ended " + cause.kind() + " " + cause.sipCode());
+                events.add("ended " + cause.kind() + " " + cause.sipCode() + ("transferred".equals(cause.reason()) ? " transferred" : ""));
                 ended.countDown();
             }
         };

@@ -8,7 +8,9 @@ import dev.outdial.telephony.EndCause;
 import dev.outdial.telephony.EndCause.Kind;
 import dev.outdial.telephony.Telephony;
 import dev.outdial.telephony.TextCallee;
+import dev.outdial.telephony.Transfer;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -32,6 +34,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * speaks to it, the call lasts until one side hangs up or the maximum duration is reached, instead
  * of talk_time; the callee pauses a quarter of talk_time (at most 2 s) before each line. A persona
  * nobody talks to hangs up after talk_time, but never within {@link #PERSONA_PATIENCE}.
+ * A transfer of an answered call follows the same rule on the target's last digit: 6, 7, 8 and 9
+ * refuse it (486 busy, 480 no_answer, 480 no_answer, 404 invalid_number) and the call goes on;
+ * any other digit takes the callee, and the leg ends as completed, {@code transferred}.
  *
  * Timers run on one scheduler thread, not a thread per call, so a load test can hold many
  * thousands of simulated calls at once.
@@ -130,6 +135,8 @@ public final class SimulatedTelephony implements Telephony {
         private volatile boolean answered;
         private volatile boolean human;
         private volatile ScheduledFuture<?> talkTimer;
+        /** Transfers asked for; one still open when the leg ends (the callee hung up first) ends with it. */
+        private final java.util.List<CompletableFuture<Transfer>> transfers = new java.util.concurrent.CopyOnWriteArrayList<>();
         private final java.util.List<ScheduledFuture<?>> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Leg(CallListener listener, CallRequest request) {
@@ -201,12 +208,37 @@ public final class SimulatedTelephony implements Telephony {
                 live.remove(this);
                 pending.forEach(f -> f.cancel(false));
                 listener.ended(cause);
+                transfers.forEach(t -> t.complete(Transfer.refused(null, "call_ended")));
             }
         }
 
         @Override
         public void hangup() {
             end(answered ? new EndCause(Kind.HANGUP, 200, "agent_hangup") : new EndCause(Kind.CANCELED, 487, "canceled"));
+        }
+
+        /** The target's last digit decides, as for a call (see the class comment); on the timer thread, like every event. */
+        @Override
+        public CompletableFuture<Transfer> transfer(String target) {
+            CompletableFuture<Transfer> result = new CompletableFuture<>();
+            if (!answered || ended.get()) {
+                result.complete(Transfer.refused(null, ended.get() ? "call_ended" : "not_answered"));
+                return result;
+            }
+            transfers.add(result);
+            if (ended.get()) result.complete(Transfer.refused(null, "call_ended")); // it ended before end() could see this one
+            at(Duration.ZERO, () -> {
+                switch (behaviourOf(target)) {
+                    case BUSY -> result.complete(Transfer.refused(486, "busy"));
+                    case NO_ANSWER, MACHINE -> result.complete(Transfer.refused(480, "no_answer"));
+                    case FAILED -> result.complete(Transfer.refused(404, "invalid_number"));
+                    default -> {
+                        result.complete(Transfer.transferred());
+                        end(new EndCause(Kind.HANGUP, 200, "transferred"));
+                    }
+                }
+            });
+            return result;
         }
     }
 }

@@ -28,15 +28,7 @@ final class Invites {
         var af = s.addresses();
         var hf = s.headers();
         String transport = trunk.transportOrDefault();
-        URI target;
-        if (request.to().startsWith("sip:") || request.to().startsWith("sips:")) {
-            target = af.createURI(request.to());
-        } else {
-            SipURI uri = af.createSipURI(request.to(), trunk.host());
-            uri.setPort(trunk.portOrDefault());
-            if (!"udp".equals(transport)) uri.setTransportParam(transport);
-            target = uri;
-        }
+        URI target = uri(s, request.to(), trunk);
         String fromUser = trunk.fromUser() != null ? trunk.fromUser() : request.from();
         Address fromAddress = af.createAddress(af.createSipURI(fromUser, trunk.host()));
         if (trunk.displayName() != null) fromAddress.setDisplayName(trunk.displayName());
@@ -58,11 +50,21 @@ final class Invites {
             inv.addHeader(hf.createRouteHeader(af.createAddress(proxy)));
         }
         inv.addHeader(hf.createUserAgentHeader(List.of("Outdial")));
-        inv.addHeader(hf.createAllowHeader("INVITE, ACK, CANCEL, BYE, OPTIONS"));
+        inv.addHeader(hf.createAllowHeader("INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY"));
         inv.addHeader(hf.createHeader("X-Outdial-Call-Id", request.callId()));
         String sdp = Sdp.offer(s.host(), rtpPort, codecs, ThreadLocalRandom.current().nextLong(1, 1L << 40));
         inv.setContent(sdp, hf.createContentTypeHeader("application", "sdp"));
         return inv;
+    }
+
+    /** {@code sip:<number>@<trunk host:port>} for a number (the trunk's transport too), or a SIP URI as given. */
+    static URI uri(SipTelephony.Stack s, String destination, Trunk trunk) throws java.text.ParseException {
+        if (destination.startsWith("sip:") || destination.startsWith("sips:")) return s.addresses().createURI(destination);
+        SipURI uri = s.addresses().createSipURI(destination, trunk.host());
+        uri.setPort(trunk.portOrDefault());
+        String transport = trunk.transportOrDefault();
+        if (!"udp".equals(transport)) uri.setTransportParam(transport);
+        return uri;
     }
 
     private static byte[] randomBytes(int n) {

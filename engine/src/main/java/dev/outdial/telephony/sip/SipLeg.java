@@ -11,6 +11,7 @@ import dev.outdial.telephony.CallListener;
 import dev.outdial.telephony.CallRequest;
 import dev.outdial.telephony.EndCause;
 import dev.outdial.telephony.EndCause.Kind;
+import dev.outdial.telephony.Transfer;
 import dev.outdial.telephony.Trunk;
 import gov.nist.javax.sip.clientauthutils.UserCredentials;
 import java.io.IOException;
@@ -72,6 +73,7 @@ final class SipLeg implements CallLeg {
     private ScheduledFuture<?> durationTimer;
     private boolean machine;
     private final CompletableFuture<Result> answeredBy = new CompletableFuture<>();
+    private final Transfers transfers;
 
     SipLeg(SipTelephony ua, SipTelephony.Stack stack, CallRequest request, CallListener listener) {
         this.ua = ua;
@@ -85,6 +87,7 @@ final class SipLeg implements CallLeg {
             if (c != null && !list.contains(c)) list.add(c);
         }
         this.codecs = list.isEmpty() ? List.of(Codec.PCMU, Codec.PCMA) : List.copyOf(list);
+        this.transfers = new Transfers(this, stack, trunk, request.callId());
     }
 
     String callId() {
@@ -99,6 +102,23 @@ final class SipLeg implements CallLeg {
     @Override
     public CompletableFuture<Result> answeredBy() {
         return answeredBy;
+    }
+
+    /** A blind transfer by REFER ({@link Transfers}); only an answered call can be transferred. */
+    @Override
+    public synchronized CompletableFuture<Transfer> transfer(String target) {
+        if (state != State.ANSWERED || told) {
+            return CompletableFuture.completedFuture(Transfer.refused(null, told || state == State.DONE ? "call_ended" : "not_answered"));
+        }
+        return transfers.start(dialog, target);
+    }
+
+    /** The transfer succeeded: the callee is with the target, so our part of the call ends (media flows until the BYE). */
+    void transferred() {
+        if (state != State.ANSWERED) return;
+        state = State.DONE;
+        sendBye();
+        end(new EndCause(Kind.HANGUP, 200, "transferred"));
     }
 
     UserCredentials credentials() {
@@ -142,6 +162,10 @@ final class SipLeg implements CallLeg {
     synchronized void onResponse(ResponseEvent event) {
         Response r = event.getResponse();
         CSeqHeader cseq = (CSeqHeader) r.getHeader(CSeqHeader.NAME);
+        if (Request.REFER.equals(cseq.getMethod())) {
+            transfers.onResponse(event);
+            return;
+        }
         if (!Request.INVITE.equals(cseq.getMethod())) return; // answers to our BYE or CANCEL: nothing to do
         int status = r.getStatusCode();
         if (status < 200) {
@@ -255,10 +279,15 @@ final class SipLeg implements CallLeg {
             case Request.BYE -> {
                 ua.respond(event, Response.OK);
                 state = State.DONE;
-                end(new EndCause(Kind.HANGUP, 200, "callee_hangup"));
+                // After the trunk accepted our REFER, its BYE is the transfer taking the callee away.
+                end(new EndCause(Kind.HANGUP, 200, transfers.accepted() ? "transferred" : "callee_hangup"));
             }
             case Request.ACK -> { }
-            case Request.OPTIONS, Request.INFO, Request.NOTIFY, Request.UPDATE -> ua.respond(event, Response.OK);
+            case Request.NOTIFY -> {
+                ua.respond(event, Response.OK);
+                transfers.onNotify(req);
+            }
+            case Request.OPTIONS, Request.INFO, Request.UPDATE -> ua.respond(event, Response.OK);
             // A re-INVITE (hold, session refresh) would need a new answer; refuse it and the call goes on as it was.
             case Request.INVITE -> ua.respond(event, Response.NOT_ACCEPTABLE_HERE);
             default -> ua.respond(event, Response.METHOD_NOT_ALLOWED);
@@ -266,6 +295,7 @@ final class SipLeg implements CallLeg {
     }
 
     synchronized void onTimeout(String method) {
+        if (Request.REFER.equals(method)) transfers.onTimeout();
         if (!Request.INVITE.equals(method) || state != State.CALLING) return;
         state = State.DONE;
         end(ringTimedOut ? new EndCause(Kind.NO_ANSWER, 408, "ring_timeout") : new EndCause(Kind.LINE_TROUBLE, 408, "no_response"));
@@ -324,6 +354,7 @@ final class SipLeg implements CallLeg {
         told = true;
         if (machine && cause.kind() == Kind.HANGUP) cause = new EndCause(Kind.MACHINE, cause.sipCode(), cause.reason());
         answeredBy.complete(Result.UNKNOWN); // ended before detection decided
+        transfers.ended("transferred".equals(cause.reason()));
         cancel(ringTimer);
         cancel(durationTimer);
         if (rtp != null) rtp.close();
@@ -332,7 +363,7 @@ final class SipLeg implements CallLeg {
         listener.ended(cause);
     }
 
-    private ScheduledFuture<?> schedule(Duration delay, Runnable task) {
+    ScheduledFuture<?> schedule(Duration delay, Runnable task) {
         try {
             return ua.timers().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -340,7 +371,7 @@ final class SipLeg implements CallLeg {
         }
     }
 
-    private static void cancel(ScheduledFuture<?> f) {
+    static void cancel(ScheduledFuture<?> f) {
         if (f != null) f.cancel(false);
     }
 }

@@ -26,11 +26,7 @@ final class SipTrace {
     }
 
     static List<Dialog> dialogs(Path dir) throws IOException {
-        Path log;
-        try (var files = Files.list(dir)) {
-            log = files.filter(f -> f.getFileName().toString().endsWith("_messages.log")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no sipp message trace in " + dir));
-        }
+        Path log = messageLog(dir);
         Map<String, long[]> byCall = new LinkedHashMap<>();
         long stamp = 0;
         boolean atFirstLine = false;
@@ -60,6 +56,15 @@ final class SipTrace {
         return out;
     }
 
+    /** The values of every {@code name:} header in the trace, in order (sent and received messages alike). */
+    static List<String> headers(Path dir, String name) throws IOException {
+        List<String> values = new ArrayList<>();
+        for (String line : Files.readAllLines(messageLog(dir), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) values.add(line.substring(name.length() + 1).trim());
+        }
+        return values;
+    }
+
     /** The most dialogs up at once. */
     static int maxConcurrent(List<Dialog> dialogs) {
         Map<Long, Integer> deltas = new java.util.TreeMap<>();
@@ -86,6 +91,13 @@ final class SipTrace {
             max = Math.max(max, i - from + 1);
         }
         return max;
+    }
+
+    private static Path messageLog(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith("_messages.log")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no sipp message trace in " + dir));
+        }
     }
 
     private static long micros(String stamp) {
