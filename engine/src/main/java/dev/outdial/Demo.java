@@ -38,7 +38,8 @@ final class Demo implements Callable<Integer> {
                         "Hi {{name}}, this is a quick reminder call about your appointment.", "en", null,
                         List.of(new VariableSpec("name", "string", true)), Map.of(), "America/New_York", 300,
                         new RetryPolicy(3, Map.of("busy", Duration.ofSeconds(20), "no_answer", Duration.ofSeconds(30),
-                                "voicemail", Duration.ofMinutes(1), "interrupted", Duration.ofMinutes(1))), null, null, false, null, null)));
+                                "voicemail", Duration.ofMinutes(1), "interrupted", Duration.ofMinutes(1))), null, null, false, null, null,
+                        List.of(), List.of(), null)));
         // The demo dials a simulated carrier only, so its organization turns the quiet-hours guard off explicitly:
         // a newcomer trying it at night still sees calls move. Real organizations keep the guard unless they say otherwise.
         var settings = node.organizations().settings(orgId);

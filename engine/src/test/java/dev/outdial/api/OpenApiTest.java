@@ -58,6 +58,11 @@ class OpenApiTest {
         agentSpec.put("providers", Map.of("llm", Map.of("base_url", "http://127.0.0.1:9/v1", "model", "m", "api_key", "sk-x"),
                 "tts", Map.of("base_url", "http://127.0.0.1:9/v1", "model", "tts-1", "voice", "alloy")));
         agentSpec.put("conversation", Map.of("talk_first", false, "silence_ms", 5000, "reminders", List.of("Hello?")));
+        agentSpec.put("extraction", List.of(
+                Map.of("name", "visit_date", "description", "the day of the visit", "type", "date", "example", "2026-03-09", "required", true),
+                Map.of("name", "mood", "type", "enum", "values", List.of("happy", "upset"))));
+        agentSpec.put("tags", List.of(Map.of("name", "confirmed", "description", "the callee confirmed"), Map.of("name", "no_show")));
+        agentSpec.put("summarize", true);
         TestApi.Answer agent = api.post("/v1/agents", agentSpec);
         check("post", "/v1/agents", agent);
         String agentId = agent.json().get("id").asText();
