@@ -1,6 +1,7 @@
 package dev.outdial;
 
 import dev.outdial.agent.AgentRuntime;
+import dev.outdial.agent.CallAnalysis;
 import dev.outdial.agent.speech.EspeakVoice;
 import java.net.http.HttpClient;
 
@@ -69,8 +70,11 @@ public final class Outdial implements AutoCloseable {
         }
         this.telephony = Map.copyOf(carriers);
         EspeakVoice offlineVoice = new EspeakVoice();
+        HttpClient engines = HttpClient.newHttpClient();
+        // No fallback analyst yet: agents without a model get no analysis after their calls.
         this.dispatcher = new Dispatcher(db, clock, config.nodeId(), config.dispatch(), telephony, signal,
-                config.dataDir().resolve("recordings"), offlineVoice, new AgentRuntime(HttpClient.newHttpClient(), offlineVoice));
+                config.dataDir().resolve("recordings"), offlineVoice, new AgentRuntime(engines, offlineVoice),
+                new CallAnalysis(engines, CallAnalysis.DEFAULT_TIMEOUT, null));
         this.webhooks = new WebhookDelivery(db, clock, config.nodeId(), config.webhooks());
         this.http = withHttp ? new HttpApi(new HttpApi.Services(db, clock, organizations, agents, lines, batches, calls, intake,
                 new dev.outdial.campaign.DoNotCall(db, clock), telephony.keySet(),

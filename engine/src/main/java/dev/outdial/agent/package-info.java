@@ -3,5 +3,8 @@
  * {@link dev.outdial.agent.PromptVariables} fill templates; {@link dev.outdial.agent.Sentences} cuts streamed
  * text into speakable sentences; {@code agent.llm} holds the chat-completions client and {@code agent.speech}
  * the speech engines (OpenAI-compatible speech and transcription, and espeak-ng as the offline voice).
+ * Two front doors: {@link dev.outdial.agent.AgentRuntime} puts the agent on a call, and
+ * {@link dev.outdial.agent.CallAnalysis} draws the typed fields, tags and summary from its transcript after
+ * the call, through an {@link dev.outdial.agent.Analyst} (the agent's model, or a fallback).
  */
 package dev.outdial.agent;
