@@ -1,6 +1,8 @@
 package dev.outdial;
 
 import dev.outdial.campaign.Agent;
+import dev.outdial.campaign.ClassificationTag;
+import dev.outdial.campaign.ExtractionField;
 import dev.outdial.campaign.Line;
 import dev.outdial.campaign.VariableSpec;
 import dev.outdial.config.OutdialConfig;
@@ -22,6 +24,16 @@ final class Demo implements Callable<Integer> {
     static final String ORG = "demo";
     static final String AGENT = "Demo reminder agent";
     static final String LINE = "Demo simulated line";
+    /** What the demo agent draws from each call, so a newcomer sees typed extraction, tags and a summary. */
+    static final List<ExtractionField> DEMO_FIELDS = List.of(
+            new ExtractionField("confirmed", "Whether the callee confirmed the appointment", "boolean", "true", false, null),
+            new ExtractionField("new_time", "The day and time the callee asked to move the appointment to", "string", "Thursday 3 pm", false, null),
+            new ExtractionField("outcome", "How the call went", "enum", "confirmed", true,
+                    List.of("confirmed", "reschedule", "declined", "wrong_number", "call_back", "wants_person", "no_response")));
+    static final List<ClassificationTag> DEMO_TAGS = List.of(new ClassificationTag("confirmed", "the callee will come"),
+            new ClassificationTag("reschedule", "the callee wants another time"), new ClassificationTag("not_interested", "do not call again"),
+            new ClassificationTag("wrong_number", "not the person we called"), new ClassificationTag("callback", "call back later"),
+            new ClassificationTag("wants_human", "asked for a person"));
 
     @CommandLine.Mixin
     Main.Common common = new Main.Common();
@@ -38,7 +50,8 @@ final class Demo implements Callable<Integer> {
                         "Hi {{name}}, this is a quick reminder call about your appointment.", "en", null,
                         List.of(new VariableSpec("name", "string", true)), Map.of(), "America/New_York", 300,
                         new RetryPolicy(3, Map.of("busy", Duration.ofSeconds(20), "no_answer", Duration.ofSeconds(30),
-                                "voicemail", Duration.ofMinutes(1), "interrupted", Duration.ofMinutes(1))), null, null, false, null, null)));
+                                "voicemail", Duration.ofMinutes(1), "interrupted", Duration.ofMinutes(1))), null, null, false, null, null,
+                        DEMO_FIELDS, DEMO_TAGS, true)));
         // The demo dials a simulated carrier only, so its organization turns the quiet-hours guard off explicitly:
         // a newcomer trying it at night still sees calls move. Real organizations keep the guard unless they say otherwise.
         var settings = node.organizations().settings(orgId);

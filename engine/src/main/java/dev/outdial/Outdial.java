@@ -1,6 +1,8 @@
 package dev.outdial;
 
 import dev.outdial.agent.AgentRuntime;
+import dev.outdial.agent.CallAnalysis;
+import dev.outdial.agent.RuleBasedAnalyst;
 import dev.outdial.agent.speech.EspeakVoice;
 import java.net.http.HttpClient;
 
@@ -69,8 +71,11 @@ public final class Outdial implements AutoCloseable {
         }
         this.telephony = Map.copyOf(carriers);
         EspeakVoice offlineVoice = new EspeakVoice();
+        HttpClient engines = HttpClient.newHttpClient();
+        // Agents without a model (simulated calls) are analysed by keyword rules, labelled as such.
         this.dispatcher = new Dispatcher(db, clock, config.nodeId(), config.dispatch(), telephony, signal,
-                config.dataDir().resolve("recordings"), offlineVoice, new AgentRuntime(HttpClient.newHttpClient(), offlineVoice));
+                config.dataDir().resolve("recordings"), offlineVoice, new AgentRuntime(engines, offlineVoice),
+                new CallAnalysis(engines, CallAnalysis.DEFAULT_TIMEOUT, new RuleBasedAnalyst()));
         this.webhooks = new WebhookDelivery(db, clock, config.nodeId(), config.webhooks());
         this.http = withHttp ? new HttpApi(new HttpApi.Services(db, clock, organizations, agents, lines, batches, calls, intake,
                 new dev.outdial.campaign.DoNotCall(db, clock), telephony.keySet(),

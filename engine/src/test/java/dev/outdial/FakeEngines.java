@@ -11,7 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * An agent's model and transcriber as local servers speaking the providers' wire formats: SSE chat
  * completions (each queued answer is one streamed turn, its lines the chunks) and multipart audio
- * transcriptions (each queued text answers one utterance). What the agent asked is kept.
+ * transcriptions (each queued text answers one utterance), and whole chat completions with a JSON
+ * schema for the analysis after the call. What the agent asked is kept.
  */
 public final class FakeEngines implements AutoCloseable {
     /** A streamed answer's chunks; a queued "HTTP 500" answers with that error instead, "SLOW ms" with silence that long. */
@@ -19,6 +20,11 @@ public final class FakeEngines implements AutoCloseable {
     public final ConcurrentLinkedQueue<String> sttAnswers = new ConcurrentLinkedQueue<>();
     /** Each element queued makes one transcription request fail with 503, before the answers are used. */
     public final ConcurrentLinkedQueue<Integer> sttFailures = new ConcurrentLinkedQueue<>();
+    /**
+     * Answers to structured requests (those with a response_format: the analysis after the call), each the
+     * message content of one whole chat.completion; a queued "HTTP 500" answers with that error instead.
+     */
+    public final ConcurrentLinkedQueue<String> analysisAnswers = new ConcurrentLinkedQueue<>();
     public final List<JsonNode> llmRequests = new CopyOnWriteArrayList<>();
     /** The size of each transcription request's body (the utterance's WAV and the form around it). */
     public final List<Integer> sttRequestBytes = new CopyOnWriteArrayList<>();
@@ -28,7 +34,17 @@ public final class FakeEngines implements AutoCloseable {
     public FakeEngines() throws java.io.IOException {
         FakeProvider[] self = new FakeProvider[1];
         llm = FakeProvider.serve("/v1/chat/completions", ex -> {
-            llmRequests.add(Json.MAPPER.readTree(self[0].lastBody.get()));
+            JsonNode request = Json.MAPPER.readTree(self[0].lastBody.get());
+            llmRequests.add(request);
+            if (request.has("response_format")) {
+                String content = analysisAnswers.poll();
+                if (content == null || content.startsWith("HTTP ")) {
+                    FakeProvider.answer(ex, 500, "application/json", "{\"error\":\"model overloaded\"}".getBytes());
+                } else {
+                    FakeProvider.answer(ex, 200, "application/json", completion(content).getBytes(StandardCharsets.UTF_8));
+                }
+                return;
+            }
             String answer = llmAnswers.poll();
             if (answer == null || answer.startsWith("HTTP ")) {
                 FakeProvider.answer(ex, 500, "application/json", "{\"error\":\"model overloaded\"}".getBytes());
@@ -64,6 +80,14 @@ public final class FakeEngines implements AutoCloseable {
     /** One streamed chunk of answer text. */
     public static String text(String s) {
         return "{\"choices\":[{\"index\":0,\"delta\":{\"content\":" + Json.write(s) + "}}]}";
+    }
+
+    /** A whole (non-streamed) chat.completion answer as OpenAI sends it, with {@code content} as the message. */
+    public static String completion(String content) {
+        return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1767225600,\"model\":\"test-model\","
+                + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + Json.write(content)
+                + ",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":120,\"completion_tokens\":40,\"total_tokens\":160}}";
     }
 
     /** A chunk that calls the end_call tool. */

@@ -7,6 +7,8 @@ import dev.outdial.agent.PromptVariables;
 import dev.outdial.agent.Template;
 import dev.outdial.campaign.Agent;
 import dev.outdial.campaign.AmdSettings;
+import dev.outdial.campaign.ClassificationTag;
+import dev.outdial.campaign.ExtractionField;
 import dev.outdial.campaign.ConversationSettings;
 import dev.outdial.campaign.Providers;
 import dev.outdial.campaign.Agents;
@@ -28,7 +30,7 @@ import java.util.Set;
 final class AgentRoutes {
     private static final Set<String> FIELDS = Set.of("name", "prompt", "first_message", "language", "voice", "variables",
             "default_variables", "timezone", "max_duration_seconds", "retry_policy", "calling_window", "hooks",
-            "amd", "record_calls", "providers", "conversation");
+            "amd", "record_calls", "providers", "conversation", "extraction", "tags", "summarize");
     private static final Set<String> PROVIDER_KINDS = Set.of("llm", "stt", "tts", "bot");
     private static final Set<String> ENDPOINT_FIELDS = Set.of("base_url", "model", "voice", "api_key", "api_key_set");
     private static final Set<String> CONVERSATION_FIELDS = Set.of("talk_first", "silence_ms", "reminders", "goodbye", "fallback_line",
@@ -148,6 +150,9 @@ final class AgentRoutes {
         Boolean record = b.bool("record_calls");
         Providers providers = providers(b);
         ConversationSettings conversation = conversation(b);
+        List<ExtractionField> extraction = AnalysisInput.extraction(b);
+        List<ClassificationTag> tags = AnalysisInput.tags(b);
+        Boolean summarize = b.bool("summarize");
         if (defaults != null && variables != null) {
             for (VariableSpec v : variables) {
                 Object d = defaults.get(v.name());
@@ -168,7 +173,8 @@ final class AgentRoutes {
         return new Agent.Spec(name, prompt == null ? "" : prompt, firstMessage, language == null ? "en" : language, voice,
                 variables == null ? List.of() : variables, defaults == null ? Map.of() : defaults, timezone,
                 maxDuration == null ? 600 : maxDuration, policy == null ? RetryPolicy.defaults() : policy, window,
-                amd, record != null && record, providers, conversation);
+                amd, record != null && record, providers, conversation, extraction == null ? List.of() : extraction,
+                tags == null ? List.of() : tags, summarize);
     }
 
     /** {@code providers}: {llm, stt, tts}, each {base_url, model, voice (tts), api_key (write-only)}; or {bot: {url, headers, custom_parameters}}. */
@@ -282,15 +288,11 @@ final class AgentRoutes {
     }
 
     private static List<VariableSpec> variables(Body b) {
-        List<Body> items = b.objects("variables");
+        List<Body> items = b.objectItems("variables", Integer.MAX_VALUE, "{name, type, required}");
         if (items == null) return null;
         List<VariableSpec> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (Body v : items) {
-            if (!v.isObject()) {
-                v.error("", "must be an object {name, type, required}");
-                continue;
-            }
             v.rejectUnknown(Set.of("name", "type", "required"));
             String name = v.requiredText("name");
             String type = v.text("type");

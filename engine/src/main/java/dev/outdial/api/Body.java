@@ -56,8 +56,9 @@ final class Body {
         return node;
     }
 
+    /** The pointer of {@code field} in this object; "" means the object itself. */
     String pointer(String field) {
-        return prefix + "/" + field;
+        return field.isEmpty() ? prefix : prefix + "/" + field;
     }
 
     void error(String field, String reason) {
@@ -155,6 +156,22 @@ final class Body {
         List<Body> out = new ArrayList<>(v.size());
         for (int i = 0; i < v.size(); i++) {
             out.add(new Body(v.get(i), pointer(field) + "/" + i, errors, index == null && field.equals("recipients") ? Integer.valueOf(i) : index));
+        }
+        return out;
+    }
+
+    /**
+     * The elements of an array of objects, each as a Body; an element that is no object ({@code shape} says what
+     * it should be) and more than {@code max} elements are errors. Null if absent.
+     */
+    List<Body> objectItems(String field, int max, String shape) {
+        List<Body> all = objects(field);
+        if (all == null) return null;
+        if (all.size() > max) error(field, "at most " + max + " items");
+        List<Body> out = new ArrayList<>(all.size());
+        for (Body b : all) {
+            if (b.isObject()) out.add(b);
+            else b.error("", "must be an object " + shape);
         }
         return out;
     }

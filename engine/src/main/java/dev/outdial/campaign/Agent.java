@@ -13,6 +13,9 @@ import java.util.Map;
  * @param recordCalls   record each answered call (both directions, WAV)
  * @param providers     the engines it talks with (keys never shown), or null for none
  * @param conversation  how it holds a call, or null for the defaults
+ * @param extraction    the typed fields it extracts from each conversation after the call
+ * @param tags          the tags it may put on a call after it
+ * @param summarize     whether it writes a summary of each conversation; null: yes when it has a model
  */
 public record Agent(
         String id,
@@ -31,6 +34,9 @@ public record Agent(
         boolean recordCalls,
         Providers providers,
         ConversationSettings conversation,
+        List<ExtractionField> extraction,
+        List<ClassificationTag> tags,
+        Boolean summarize,
         Instant createdAt,
         Instant updatedAt) {
 
@@ -50,6 +56,9 @@ public record Agent(
             AmdSettings amd,
             boolean recordCalls,
             Providers providers,
-            ConversationSettings conversation) {
+            ConversationSettings conversation,
+            List<ExtractionField> extraction,
+            List<ClassificationTag> tags,
+            Boolean summarize) {
     }
 }

@@ -19,7 +19,8 @@ import java.util.Optional;
 /** Agents of an organization: create, read, list, update, delete. Every query is scoped by organization. */
 public final class Agents {
     private static final String COLUMNS = "id, name, prompt, first_message, language, voice, variables::text, "
-            + "default_variables::text, timezone, max_duration_s, retry_policy::text, calling_window::text, amd::text, record_calls, providers::text, conversation::text, created_at, updated_at";
+            + "default_variables::text, timezone, max_duration_s, retry_policy::text, calling_window::text, amd::text, record_calls, providers::text, conversation::text, created_at, updated_at, "
+            + "extraction::text, tags::text, summarize";
 
     private final Database db;
     private final Clock clock;
@@ -36,13 +37,14 @@ public final class Agents {
             try (PreparedStatement ps = c.prepareStatement("""
                     insert into agent (id, org_id, name, prompt, first_message, language, voice, variables, default_variables,
                                        timezone, max_duration_s, retry_policy, calling_window, amd, record_calls, providers, conversation,
-                                       created_at, updated_at)
-                    values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?, ?)""")) {
+                                       extraction, tags, summarize, created_at, updated_at)
+                    values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?::jsonb,
+                            ?::jsonb, ?::jsonb, ?, ?, ?)""")) {
                 ps.setString(1, id);
                 ps.setString(2, orgId);
                 bindSpec(ps, 3, spec);
-                ps.setTimestamp(18, Timestamp.from(now));
-                ps.setTimestamp(19, Timestamp.from(now));
+                ps.setTimestamp(21, Timestamp.from(now));
+                ps.setTimestamp(22, Timestamp.from(now));
                 ps.executeUpdate();
             }
             return null;
@@ -98,12 +100,12 @@ public final class Agents {
                     update agent set name = ?, prompt = ?, first_message = ?, language = ?, voice = ?, variables = ?::jsonb,
                            default_variables = ?::jsonb, timezone = ?, max_duration_s = ?, retry_policy = ?::jsonb,
                            calling_window = ?::jsonb, amd = ?::jsonb, record_calls = ?, providers = ?::jsonb,
-                           conversation = ?::jsonb, updated_at = ?
+                           conversation = ?::jsonb, extraction = ?::jsonb, tags = ?::jsonb, summarize = ?, updated_at = ?
                     where org_id = ? and id = ? and deleted_at is null""")) {
                 bindSpec(ps, 1, spec);
-                ps.setTimestamp(16, Timestamp.from(clock.instant()));
-                ps.setString(17, orgId);
-                ps.setString(18, id);
+                ps.setTimestamp(19, Timestamp.from(clock.instant()));
+                ps.setString(20, orgId);
+                ps.setString(21, id);
                 return ps.executeUpdate();
             }
         });
@@ -141,6 +143,9 @@ public final class Agents {
         ps.setBoolean(i + 12, s.recordCalls());
         ps.setString(i + 13, s.providers() == null ? null : Json.write(s.providers()));
         ps.setString(i + 14, s.conversation() == null ? null : Json.write(s.conversation()));
+        ps.setString(i + 15, Json.write(s.extraction() == null ? List.of() : s.extraction()));
+        ps.setString(i + 16, Json.write(s.tags() == null ? List.of() : s.tags()));
+        ps.setObject(i + 17, s.summarize(), java.sql.Types.BOOLEAN);
     }
 
     /** The agent's engines with their keys, for the runtime that calls them; null when it has none. */
@@ -156,7 +161,8 @@ public final class Agents {
 
     private static Agent.Spec withProviders(Agent.Spec s, Providers p) {
         return new Agent.Spec(s.name(), s.prompt(), s.firstMessage(), s.language(), s.voice(), s.variables(), s.defaultVariables(),
-                s.timezone(), s.maxDurationSeconds(), s.retryPolicy(), s.callingWindow(), s.amd(), s.recordCalls(), p, s.conversation());
+                s.timezone(), s.maxDurationSeconds(), s.retryPolicy(), s.callingWindow(), s.amd(), s.recordCalls(), p, s.conversation(),
+                s.extraction(), s.tags(), s.summarize());
     }
 
     private static Agent read(ResultSet rs) throws SQLException {
@@ -171,6 +177,9 @@ public final class Agents {
                     rs.getString(13) == null ? null : Json.read(rs.getString(13), AmdSettings.class), rs.getBoolean(14),
                     rs.getString(15) == null ? null : Json.read(rs.getString(15), Providers.class).withoutKeys(),
                     rs.getString(16) == null ? null : Json.read(rs.getString(16), ConversationSettings.class),
+                    Json.MAPPER.readValue(rs.getString(19), new TypeReference<List<ExtractionField>>() { }),
+                    Json.MAPPER.readValue(rs.getString(20), new TypeReference<List<ClassificationTag>>() { }),
+                    (Boolean) rs.getObject(21),
                     rs.getTimestamp(17).toInstant(), rs.getTimestamp(18).toInstant());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("agent " + rs.getString(1) + ": stored variables are malformed", e);

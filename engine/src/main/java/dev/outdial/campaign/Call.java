@@ -14,6 +14,7 @@ import java.util.Map;
  * @param window     the effective calling window (per weekday, local time); null in lists
  * @param history    each attempt's record; null in lists
  * @param transcript the last answered attempt's conversation: {attempt, entries [{speaker, text, start_ms, end_ms}], errors}; null in lists
+ * @param analysis   what was drawn from that conversation: {attempt, extracted, tags, summary, errors, model}; null in lists
  */
 public record Call(
         String id,
@@ -43,7 +44,8 @@ public record Call(
         String waitReason,
         Map<String, Object> window,
         List<Attempt> history,
-        Map<String, Object> transcript) {
+        Map<String, Object> transcript,
+        Map<String, Object> analysis) {
 
     /**
      * One try at the call. {@code outcome} is the attempt's own, e.g. {@code interrupted} after a lost lease.

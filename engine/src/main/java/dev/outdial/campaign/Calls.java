@@ -88,13 +88,17 @@ public final class Calls {
                 }
             }
             Map<String, Object> transcript = null;
-            try (PreparedStatement ps = c.prepareStatement("select transcript::text from call where id = ?")) {
+            Map<String, Object> analysis = null;
+            try (PreparedStatement ps = c.prepareStatement("select transcript::text, analysis::text from call where id = ?")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getString(1) != null) transcript = Json.map(rs.getString(1));
+                    if (rs.next()) {
+                        if (rs.getString(1) != null) transcript = Json.map(rs.getString(1));
+                        if (rs.getString(2) != null) analysis = Json.map(rs.getString(2));
+                    }
                 }
             }
-            return withHistory(call, window, attempts, transcript);
+            return withHistory(call, window, attempts, transcript, analysis);
         });
     }
 
@@ -151,13 +155,14 @@ public final class Calls {
                 Batches.instant(rs, 11), Batches.instant(rs, 12), rs.getString(13), rs.getString(14), rs.getString(15),
                 rs.getInt(16), rs.getInt(17), Batches.instant(rs, 18), Batches.instant(rs, 19), Batches.instant(rs, 20),
                 Batches.instant(rs, 21), List.of((String[]) rs.getArray(23).getArray()), rs.getString(24), rs.getString(25),
-                null, history, null);
+                null, history, null, null);
     }
 
-    private static Call withHistory(Call c, Map<String, Object> window, List<Call.Attempt> h, Map<String, Object> transcript) {
+    private static Call withHistory(Call c, Map<String, Object> window, List<Call.Attempt> h, Map<String, Object> transcript,
+                                    Map<String, Object> analysis) {
         return new Call(c.id(), c.batchId(), c.agentId(), c.lineId(), c.phoneNumber(), c.variables(), c.metadata(),
                 c.overrides(), c.externalId(), c.timezone(), c.priority(), c.scheduledAt(), c.deadline(), c.state(), c.outcome(),
                 c.outcomeReason(), c.attempts(), c.maxAttempts(), c.dueAt(), c.createdAt(), c.updatedAt(), c.finishedAt(),
-                c.zones(), c.zoneReason(), c.waitReason(), window, h, transcript);
+                c.zones(), c.zoneReason(), c.waitReason(), window, h, transcript, analysis);
     }
 }

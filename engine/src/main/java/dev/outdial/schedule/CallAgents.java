@@ -1,17 +1,23 @@
 package dev.outdial.schedule;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.outdial.agent.AgentRuntime;
+import dev.outdial.agent.CallAnalysis;
 import dev.outdial.agent.PromptVariables;
 import dev.outdial.agent.Template;
 import dev.outdial.agent.Transcript;
+import dev.outdial.campaign.ClassificationTag;
 import dev.outdial.campaign.ConversationSettings;
+import dev.outdial.campaign.ExtractionField;
 import dev.outdial.campaign.Providers;
 import dev.outdial.store.Database;
 import dev.outdial.store.Json;
 import dev.outdial.store.Outbox;
 import dev.outdial.telephony.CallLeg;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -25,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * Puts the agent on answered calls: reads what the agent needs for this call (its templates rendered
  * with the call's variables and overrides, its engines with their keys), starts it through the
  * {@link AgentRuntime}, and stores the transcript on the call with a {@code call.transcript.ready}
- * event, fenced by the attempt. An agent with its own bot gets the call's audio streamed to it instead. Calls of
- * agents with neither a bot nor a model and transcriber go on without an agent.
+ * event, fenced by the attempt; then the {@link CallAnalysis} of it (extracted fields, tags, summary)
+ * with a {@code call.analysis.ready} event, fenced the same way. An agent with its own bot gets the call's
+ * audio streamed to it instead. Calls of agents that cannot converse on the leg go on without an agent.
  */
 final class CallAgents {
     private static final Logger log = LoggerFactory.getLogger(CallAgents.class);
@@ -34,11 +41,14 @@ final class CallAgents {
     private final Database db;
     private final Clock clock;
     private final AgentRuntime runtime;
+    private final CallAnalysis analysis;
 
-    CallAgents(Database db, Clock clock, AgentRuntime runtime) {
+    /** @param analysis analyses each stored transcript; null: none (calls keep their transcript only) */
+    CallAgents(Database db, Clock clock, AgentRuntime runtime, CallAnalysis analysis) {
         this.db = db;
         this.clock = clock;
         this.runtime = runtime;
+        this.analysis = analysis;
     }
 
     /** Starts the agent (or its bot) on {@code leg} if it can converse; null otherwise. Reads the database: not on a carrier thread. */
@@ -92,7 +102,8 @@ final class CallAgents {
     }
 
     /**
-     * Stores the transcript on the call (if the attempt is still this one) and announces it.
+     * Stores the transcript on the call (if the attempt is still this one) and announces it; then, on a
+     * virtual thread of its own, analyses it (the thread that hands over the transcript must not wait on a model).
      *
      * @param model the model that spoke for the agent (or the built-in rules' label)
      * @param text  whether the conversation was held in words (a simulated callee) rather than audio
@@ -112,14 +123,10 @@ final class CallAgents {
         stored.put("model", model);
         stored.put("entries", entries);
         stored.put("errors", t.errors());
+        boolean saved;
         try {
-            db.tx(c -> {
-                try (PreparedStatement ps = c.prepareStatement("update call set transcript = ?::jsonb where id = ? and attempt = ?")) {
-                    ps.setString(1, Json.write(stored));
-                    ps.setString(2, call.callId());
-                    ps.setInt(3, call.attempt());
-                    if (ps.executeUpdate() == 0) return null; // a later attempt has begun: this transcript is history
-                }
+            saved = db.tx(c -> {
+                if (!fencedUpdate(c, call, "transcript", stored)) return false; // a later attempt has begun: this transcript is history
                 Map<String, Object> payload = new LinkedHashMap<>();
                 payload.put("call_id", call.callId());
                 payload.put("batch_id", call.batchId());
@@ -129,10 +136,86 @@ final class CallAgents {
                 payload.put("transcript", entries);
                 if (!t.errors().isEmpty()) payload.put("errors", t.errors());
                 Outbox.write(c, clock.instant(), new Outbox.Event(call.orgId(), "call.transcript.ready", call.callId(), payload));
-                return null;
+                return true;
             });
         } catch (RuntimeException e) {
             log.error("call {}: the transcript could not be stored", call.callId(), e);
+            return;
+        }
+        if (saved && analysis != null) Thread.ofVirtual().name("analysis " + call.callId()).start(() -> analyze(call, t.entries()));
+    }
+
+    /**
+     * Analyses the conversation as the agent asks (nothing when it asks for nothing) and stores the result
+     * with a {@code call.analysis.ready} event, fenced by the attempt. A failed analysis is stored too, with its errors.
+     */
+    void analyze(ClaimedCall call, List<Transcript.Entry> entries) {
+        try {
+            AnalysisSetup setup = db.read(c -> {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        select a.extraction::text, a.tags::text, a.summarize, a.providers::text, coalesce(c.overrides->>'language', a.language)
+                        from call c join agent a on a.id = c.agent_id where c.id = ?""")) {
+                    ps.setString(1, call.callId());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) return null;
+                        Providers providers = rs.getString(4) == null ? null : Json.read(rs.getString(4), Providers.class);
+                        CallAnalysis.Plan plan = CallAnalysis.Plan.of(
+                                Json.MAPPER.readValue(rs.getString(1), new TypeReference<List<ExtractionField>>() { }),
+                                Json.MAPPER.readValue(rs.getString(2), new TypeReference<List<ClassificationTag>>() { }),
+                                (Boolean) rs.getObject(3), providers != null && providers.llm() != null, rs.getString(5));
+                        return new AnalysisSetup(plan, providers);
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new IllegalStateException("the agent's stored extraction or tags are malformed", e);
+                    }
+                }
+            });
+            if (setup == null || setup.plan().asksNothing()) return;
+            CallAnalysis.Result r = analysis.analyze(setup.plan(), entries, analysis.analystFor(setup.providers()));
+            // A model that failed as a whole is worth an operator's look (a wrong key, a dead server); a field it got wrong is not.
+            if (r.model() != null && r.errors().stream().anyMatch(p -> p.pointer() == null)) {
+                log.warn("call {}: the analysis of attempt {} failed: {}", call.callId(), call.attempt(), r.errors().get(0).message());
+            } else if (!r.errors().isEmpty()) {
+                log.debug("call {}: the analysis of attempt {} has errors: {}", call.callId(), call.attempt(), r.errors());
+            }
+            storeAnalysis(call, r);
+        } catch (RuntimeException e) {
+            log.error("call {}: the analysis could not be made or stored", call.callId(), e);
+        }
+    }
+
+    /** What the agent asks after the call, and its engines (with keys: the analyst calls the model). */
+    private record AnalysisSetup(CallAnalysis.Plan plan, Providers providers) {
+    }
+
+    private void storeAnalysis(ClaimedCall call, CallAnalysis.Result r) {
+        Map<String, Object> stored = new LinkedHashMap<>();
+        stored.put("attempt", call.attempt());
+        stored.put("extracted", r.extracted());
+        stored.put("tags", r.tags());
+        if (r.summary() != null) stored.put("summary", r.summary());
+        stored.put("errors", r.errors());
+        if (r.model() != null) stored.put("model", r.model());
+        db.tx(c -> {
+            if (!fencedUpdate(c, call, "analysis", stored)) {
+                log.debug("call {}: attempt {} was superseded before its analysis was stored", call.callId(), call.attempt());
+                return null;
+            }
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("call_id", call.callId());
+            payload.put("batch_id", call.batchId());
+            payload.putAll(stored);
+            Outbox.write(c, clock.instant(), new Outbox.Event(call.orgId(), "call.analysis.ready", call.callId(), payload));
+            return null;
+        });
+    }
+
+    /** Sets {@code column} (transcript or analysis) if the call is still at this attempt; false when a later one began. */
+    private static boolean fencedUpdate(Connection c, ClaimedCall call, String column, Map<String, Object> value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update call set " + column + " = ?::jsonb where id = ? and attempt = ?")) {
+            ps.setString(1, Json.write(value));
+            ps.setString(2, call.callId());
+            ps.setInt(3, call.attempt());
+            return ps.executeUpdate() == 1;
         }
     }
 

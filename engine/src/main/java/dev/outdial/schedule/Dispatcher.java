@@ -66,12 +66,13 @@ public final class Dispatcher implements AutoCloseable {
      * @param recordings where calls of agents that record are recorded (one folder per organization)
      * @param voice      speaks the messages left on answering machines
      * @param agentRuntime puts the AI agent on answered calls whose agent has engines
+     * @param analysis     analyses each conversation after the call
      */
     public Dispatcher(Database db, Clock clock, String nodeId, DispatchSettings settings, Map<String, Telephony> telephony,
                       WorkSignal signal, java.nio.file.Path recordings, dev.outdial.agent.speech.Voice voice,
-                      dev.outdial.agent.AgentRuntime agentRuntime) {
+                      dev.outdial.agent.AgentRuntime agentRuntime, dev.outdial.agent.CallAnalysis analysis) {
         this.media = new CallMediaOptions(recordings, voice, clock);
-        this.agents = new CallAgents(db, clock, agentRuntime);
+        this.agents = new CallAgents(db, clock, agentRuntime, analysis);
         this.clock = clock;
         this.settings = settings;
         this.telephony = Map.copyOf(telephony);

@@ -58,6 +58,11 @@ class OpenApiTest {
         agentSpec.put("providers", Map.of("llm", Map.of("base_url", "http://127.0.0.1:9/v1", "model", "m", "api_key", "sk-x"),
                 "tts", Map.of("base_url", "http://127.0.0.1:9/v1", "model", "tts-1", "voice", "alloy")));
         agentSpec.put("conversation", Map.of("talk_first", false, "silence_ms", 5000, "reminders", List.of("Hello?")));
+        agentSpec.put("extraction", List.of(
+                Map.of("name", "visit_date", "description", "the day of the visit", "type", "date", "example", "2026-03-09", "required", true),
+                Map.of("name", "mood", "type", "enum", "values", List.of("happy", "upset"))));
+        agentSpec.put("tags", List.of(Map.of("name", "confirmed", "description", "the callee confirmed"), Map.of("name", "no_show")));
+        agentSpec.put("summarize", true);
         TestApi.Answer agent = api.post("/v1/agents", agentSpec);
         check("post", "/v1/agents", agent);
         String agentId = agent.json().get("id").asText();
@@ -122,6 +127,22 @@ class OpenApiTest {
         check("post", "/v1/batches/{id}/resume", api.post("/v1/batches/" + batchId + "/resume", Map.of()));
         TestApi.Answer calls = api.get("/v1/batches/" + batchId + "/calls?limit=1");
         check("get", "/v1/batches/{id}/calls", calls);
+        // One call as the agent leaves it after a conversation: its transcript and analysis, as CallAgents stores them.
+        String talked = calls.json().at("/data/0/id").asText();
+        Map<String, Object> transcript = Map.of("attempt", 1, "errors", List.of(),
+                "entries", List.of(Map.of("speaker", "callee", "text", "Yes, Monday.", "start_ms", 10, "end_ms", 900)));
+        Map<String, Object> analysis = Map.of("attempt", 1, "extracted", Map.of("visit_date", "2026-03-09"), "tags", List.of("confirmed"),
+                "summary", "Ana confirmed Monday.", "model", "m",
+                "errors", List.of(Map.of("pointer", "/extracted/mood", "message", "expected one of [happy, upset], got \"calm\"")));
+        f.db.tx(c -> {
+            try (var ps = c.prepareStatement("update call set transcript = ?::jsonb, analysis = ?::jsonb where id = ?")) {
+                ps.setString(1, dev.outdial.store.Json.write(transcript));
+                ps.setString(2, dev.outdial.store.Json.write(analysis));
+                ps.setString(3, talked);
+                return ps.executeUpdate();
+            }
+        });
+        assertThat(api.get("/v1/calls/" + talked).json().at("/analysis/tags/0").asText()).isEqualTo("confirmed");
         for (JsonNode c : api.get("/v1/batches/" + batchId + "/calls").json().get("data")) {
             check("get", "/v1/calls/{id}", api.get("/v1/calls/" + c.get("id").asText()));
         }

@@ -52,7 +52,12 @@ class SimulatedConversationTest {
                 "first_message", "Hi {{name}}, this is Acme Clinic about your appointment on Monday.",
                 "variables", List.of(Map.of("name", "name", "type", "string", "required", true)),
                 "conversation", Map.of("silence_ms", 2000, "reminders", List.of("Are you still there?")),
-                "retry_policy", Map.of("max_attempts", 1)));
+                "retry_policy", Map.of("max_attempts", 1),
+                "extraction", List.of(Map.of("name", "confirmed", "description", "Whether the callee confirmed", "type", "boolean"),
+                        Map.of("name", "new_time", "description", "The day and time asked for", "type", "string"),
+                        Map.of("name", "outcome", "type", "enum", "values", List.of("confirmed", "reschedule", "declined"))),
+                "tags", List.of(Map.of("name", "confirmed"), Map.of("name", "reschedule"), Map.of("name", "not_interested")),
+                "summarize", true));
         int[] personas = {0, 1, 2, 5};
         List<Map<String, Object>> recipients = new ArrayList<>();
         for (int i = 0; i < personas.length; i++) {
@@ -87,8 +92,21 @@ class SimulatedConversationTest {
 
         assertThat(silent.get("channel").asText()).isEqualTo("text");
         assertThat(silent.get("model").asText()).isEqualTo(RuleBasedLlm.NAME);
+        // The built-in analyst draws the fields, tags and a summary from each conversation by the same rules.
+        assertThat(awaitAnalysis(calls.get(0)).toString()).contains("\"confirmed\":true", "\"outcome\":\"confirmed\"",
+                "\"tags\":[\"confirmed\"]", "\"summary\":\"The callee confirmed.\"");
+        JsonNode moved = awaitAnalysis(calls.get(1));
+        assertThat(moved.at("/extracted/confirmed").asBoolean(true)).isFalse();
+        assertThat(moved.at("/extracted/new_time").asText()).isEqualTo("Thursday 3 pm");
+        assertThat(moved.at("/extracted/outcome").asText()).isEqualTo("reschedule");
+        assertThat(moved.get("tags").toString()).isEqualTo("[\"reschedule\"]");
+        assertThat(moved.get("summary").asText()).isEqualTo("The callee asked to reschedule, to Thursday 3 pm.");
+        assertThat(moved.get("model").asText()).isEqualTo(RuleBasedLlm.NAME);
+        assertThat(awaitAnalysis(calls.get(2)).get("tags").toString()).isEqualTo("[\"not_interested\"]");
+        assertThat(awaitAnalysis(calls.get(3)).get("errors").toString()).as("the silent callee").contains("said nothing");
         for (JsonNode c : calls) {
             String id = c.get("id").asText();
+            f.awaitSql("select count(*) from outbox where type = 'call.analysis.ready' and subject_id = '" + id + "'", "1");
             f.awaitSql("select outcome || ' ' || (select reason from call_attempt where call_id = c.id) from call c where id = '" + id + "'",
                     "completed agent_hangup");
             f.awaitSql("select count(*) from outbox where type = 'call.transcript.ready' and subject_id = '" + id + "'", "1");
@@ -118,6 +136,17 @@ class SimulatedConversationTest {
         List<String> out = new ArrayList<>();
         for (JsonNode e : transcript.get("entries")) out.add(e.get("speaker").asText() + ": " + e.get("text").asText());
         return out;
+    }
+
+    private JsonNode awaitAnalysis(JsonNode call) throws InterruptedException {
+        String callId = call.get("id").asText();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            JsonNode c = api.get("/v1/calls/" + callId).json();
+            if (c.has("analysis")) return c.get("analysis");
+            assertThat(System.nanoTime()).as("call " + callId + " got its analysis: " + c).isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     private JsonNode awaitTranscript(String callId) throws InterruptedException {

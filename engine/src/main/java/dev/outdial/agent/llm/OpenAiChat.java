@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -29,7 +30,8 @@ import java.util.function.Consumer;
  * The answer is a stream of server-sent events, {@code data: {chunk}} lines ending with
  * {@code data: [DONE]}; text arrives in {@code choices[0].delta.content}, and tool calls in pieces
  * under {@code delta.tool_calls[i]} (id and name once, the arguments spread over many chunks),
- * which are put back together by their index.
+ * which are put back together by their index. {@link #completeJson} asks instead for one whole answer
+ * that is a JSON object fitting a schema (the analysis after the call).
  *
  * <p>Two deadlines keep a call from hanging on a slow model: the first byte of the answer must come
  * within {@code firstByteTimeout}, and no more than {@code idleTimeout} may pass between two lines.
@@ -60,11 +62,59 @@ public final class OpenAiChat implements Llm {
 
     @Override
     public Turn complete(List<ChatMessage> messages, List<Tool> tools, Consumer<String> text) throws LlmException {
+        try (InputStream body = post(body(messages, tools), "text/event-stream")) {
+            return read(new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)), text);
+        } catch (IOException e) {
+            throw new LlmException("llm: the answer stream broke: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One whole answer (no streaming) whose content is a JSON object fitting {@code schema}: OpenAI's
+     * structured outputs, {@code response_format: {type: json_schema, json_schema: {name, strict: true, schema}}}.
+     * Returns that object as sent; an answer without one (a refusal, a cut-off, text that is not a JSON object)
+     * is an {@link LlmException} saying so.
+     */
+    public JsonNode completeJson(List<ChatMessage> messages, String schemaName, Map<String, Object> schema) throws LlmException {
+        ObjectNode b = messagesBody(messages);
+        b.put("stream", false);
+        ObjectNode format = b.putObject("response_format").put("type", "json_schema");
+        format.putObject("json_schema").put("name", schemaName).put("strict", true).set("schema", Json.MAPPER.valueToTree(schema));
+        String raw;
+        try (InputStream body = post(b, "application/json")) {
+            raw = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new LlmException("llm: the answer broke off: " + e.getMessage(), e);
+        }
+        JsonNode message;
+        try {
+            JsonNode root = Json.MAPPER.readTree(raw);
+            message = root.path("choices").path(0).path("message");
+            if (root.path("choices").path(0).path("finish_reason").asText("").equals("length")) {
+                throw new LlmException("llm: the answer was cut off at the model's length limit");
+            }
+        } catch (IOException e) {
+            throw new LlmException("llm: the answer is not JSON: " + abbreviate(raw));
+        }
+        if (message.path("refusal").isTextual()) throw new LlmException("llm: the model refused: " + abbreviate(message.get("refusal").asText()));
+        if (!message.path("content").isTextual()) throw new LlmException("llm: the answer has no choices[0].message.content: " + abbreviate(raw));
+        String content = message.get("content").asText();
+        try {
+            JsonNode answer = Json.MAPPER.readTree(content);
+            if (answer != null && answer.isObject()) return answer;
+        } catch (IOException e) {
+            // named below, with what came
+        }
+        throw new LlmException("llm: the model's answer is not a JSON object: " + abbreviate(content));
+    }
+
+    /** Sends {@code body}; the answer's body when the status is 2xx, else an {@link LlmException} with the status and an excerpt. */
+    private InputStream post(ObjectNode body, String accept) throws LlmException {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                 .timeout(firstByteTimeout)
                 .header("Content-Type", "application/json")
-                .header("Accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.writeBytes(body(messages, tools))));
+                .header("Accept", accept)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.writeBytes(body)));
         if (apiKey != null) request.header("Authorization", "Bearer " + apiKey);
         HttpResponse<InputStream> response;
         try {
@@ -77,21 +127,33 @@ public final class OpenAiChat implements Llm {
             Thread.currentThread().interrupt();
             throw new LlmException("llm: interrupted", e);
         }
-        try (InputStream body = response.body()) {
-            if (response.statusCode() / 100 != 2) {
-                String excerpt = new String(body.readNBytes(500), StandardCharsets.UTF_8);
-                throw new LlmException("llm: " + endpoint + " answered " + response.statusCode() + ": " + excerpt);
-            }
-            return read(new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)), text);
+        if (response.statusCode() / 100 == 2) return response.body();
+        try (InputStream in = response.body()) {
+            String excerpt = new String(in.readNBytes(500), StandardCharsets.UTF_8);
+            throw new LlmException("llm: " + endpoint + " answered " + response.statusCode() + ": " + excerpt);
         } catch (IOException e) {
-            throw new LlmException("llm: the answer stream broke: " + e.getMessage(), e);
+            throw new LlmException("llm: " + endpoint + " answered " + response.statusCode(), e);
         }
     }
 
     private ObjectNode body(List<ChatMessage> messages, List<Tool> tools) {
+        ObjectNode b = messagesBody(messages);
+        b.put("stream", true);
+        if (tools != null && !tools.isEmpty()) {
+            ArrayNode ts = b.putArray("tools");
+            for (Tool t : tools) {
+                ObjectNode f = ts.addObject().put("type", "function").putObject("function");
+                f.put("name", t.name()).put("description", t.description());
+                f.set("parameters", Json.MAPPER.valueToTree(t.parameters()));
+            }
+        }
+        return b;
+    }
+
+    /** The model and the conversation: what every request carries. */
+    private ObjectNode messagesBody(List<ChatMessage> messages) {
         ObjectNode b = Json.MAPPER.createObjectNode();
         b.put("model", model);
-        b.put("stream", true);
         ArrayNode ms = b.putArray("messages");
         for (ChatMessage m : messages) {
             ObjectNode o = ms.addObject();
@@ -106,14 +168,6 @@ public final class OpenAiChat implements Llm {
                 }
             }
             if (m.toolCallId() != null) o.put("tool_call_id", m.toolCallId());
-        }
-        if (tools != null && !tools.isEmpty()) {
-            ArrayNode ts = b.putArray("tools");
-            for (Tool t : tools) {
-                ObjectNode f = ts.addObject().put("type", "function").putObject("function");
-                f.put("name", t.name()).put("description", t.description());
-                f.set("parameters", Json.MAPPER.valueToTree(t.parameters()));
-            }
         }
         return b;
     }

@@ -1,11 +1,8 @@
 package dev.outdial.agent.llm;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A built-in stand-in for a language model, for the demo and tests when no model is configured: it
@@ -30,41 +27,35 @@ public final class RuleBasedLlm implements Llm {
     /** The label transcripts made with these rules carry in place of a model's name. */
     public static final String NAME = "outdial-rules (built-in demo rules, not an AI model)";
 
-    private static final Pattern DAY_OR_TIME = Pattern.compile(
-            "\\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|next week|morning|afternoon|evening"
-                    + "|\\d{1,2}(:\\d{2})?\\s*(am|pm)|\\d{1,2}:\\d{2})\\b", Pattern.CASE_INSENSITIVE);
-
     @Override
     public Turn complete(List<ChatMessage> messages, List<Tool> tools, Consumer<String> text) {
-        String original = lastUserText(messages);
-        String said = original.toLowerCase(Locale.ROOT);
-        boolean rescheduling = assistantSaid(messages, "which day and time");
-        Reply reply;
-        if (has(said, "wrong number", "no one by that name", "nobody by that name", "doesn't live here")) {
-            reply = Reply.end("I'm sorry for the trouble. Have a good day, goodbye.");
-        } else if (has(said, "not interested", "don't call", "do not call", "stop calling", "remove me")) {
-            reply = Reply.end("Understood, we won't call you again. Goodbye.");
-        } else if (has(said, "call me back", "call back", "driving", "bad time", "busy right now")) {
-            reply = Reply.end("No problem, we'll call you back later. Goodbye.");
-        } else if (has(said, "real person", "human", "speak to someone", "representative")) {
-            reply = Reply.end("I'll ask a member of our team to call you. Thank you, goodbye.");
-        } else if (has(said, "can't make it", "cannot make it", "move it", "reschedule", "another day", "change the")) {
-            reply = Reply.goOn("Of course. Which day and time would suit you better?");
-        } else if (rescheduling && DAY_OR_TIME.matcher(said).find()) {
-            reply = Reply.end("Great, I've noted " + dayOrTime(original) + ". Thank you, goodbye!");
-        } else if (said.contains("?")) {
-            String first = firstAssistantText(messages);
-            reply = Reply.goOn(first == null ? "Let me check that for you. Does the plan still work for you?"
-                    : "Let me repeat: " + first + " Does that still work for you?");
-        } else if (has(said, "yes", "yeah", "yep", "sure", "works", "will be there", "i'll be there", "okay", "ok", "perfect", "great")) {
-            reply = Reply.end("Wonderful, thank you. Goodbye!");
-        } else if (has(said, "no", "that's all", "nothing else", "bye", "thanks", "thank you")) {
-            reply = Reply.end("Thank you for your time. Goodbye!");
-        } else if (assistantSaid(messages, "could you say that again")) {
-            reply = Reply.end("Sorry, I'm having trouble understanding. We'll try again another time. Goodbye.");
-        } else {
-            reply = Reply.goOn("Sorry, could you say that again?");
-        }
+        String said = lastUserText(messages);
+        CalleeIntent intent = CalleeIntent.of(said);
+        String dayOrTime = CalleeIntent.dayOrTime(said);
+        Reply reply = switch (intent) {
+            case WRONG_PERSON -> Reply.end("I'm sorry for the trouble. Have a good day, goodbye.");
+            case DECLINED -> Reply.end("Understood, we won't call you again. Goodbye.");
+            case CALL_BACK -> Reply.end("No problem, we'll call you back later. Goodbye.");
+            case WANTS_PERSON -> Reply.end("I'll ask a member of our team to call you. Thank you, goodbye.");
+            case RESCHEDULE -> Reply.goOn("Of course. Which day and time would suit you better?");
+            default -> {
+                if (assistantSaid(messages, "which day and time") && !dayOrTime.isEmpty()) {
+                    yield Reply.end("Great, I've noted " + dayOrTime + ". Thank you, goodbye!");
+                }
+                yield switch (intent) {
+                    case QUESTION -> {
+                        String first = firstAssistantText(messages);
+                        yield Reply.goOn(first == null ? "Let me check that for you. Does the plan still work for you?"
+                                : "Let me repeat: " + first + " Does that still work for you?");
+                    }
+                    case CONFIRMED -> Reply.end("Wonderful, thank you. Goodbye!");
+                    case NO -> Reply.end("Thank you for your time. Goodbye!");
+                    default -> assistantSaid(messages, "could you say that again")
+                            ? Reply.end("Sorry, I'm having trouble understanding. We'll try again another time. Goodbye.")
+                            : Reply.goOn("Sorry, could you say that again?");
+                };
+            }
+        };
         text.accept(reply.text());
         List<ToolCall> calls = reply.ends() && tools.stream().anyMatch(t -> t.name().equals("end_call"))
                 ? List.of(new ToolCall("rules-end", "end_call", "{}")) : List.of();
@@ -79,21 +70,6 @@ public final class RuleBasedLlm implements Llm {
         static Reply goOn(String text) {
             return new Reply(text, false);
         }
-    }
-
-    /** Whether {@code said} holds one of the phrases as whole words. */
-    private static boolean has(String said, String... phrases) {
-        for (String p : phrases) {
-            if (Pattern.compile("(^|\\W)" + Pattern.quote(p) + "($|\\W)").matcher(said).find()) return true;
-        }
-        return false;
-    }
-
-    private static String dayOrTime(String said) {
-        List<String> found = new ArrayList<>();
-        Matcher m = DAY_OR_TIME.matcher(said);
-        while (m.find()) found.add(m.group());
-        return String.join(" ", found);
     }
 
     private static String lastUserText(List<ChatMessage> messages) {

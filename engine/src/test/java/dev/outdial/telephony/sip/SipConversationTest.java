@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The AI agent on a real SIP call through the dispatcher: sipp answers and, after the agent's first
  * message, says a sentence (espeak-ng speech over RTP); the agent hears it, has it transcribed, asks
  * the model, speaks the answer and hangs up with the end_call tool. The transcript lands on the call
- * with a {@code call.transcript.ready} event, and the recording proves the audio went both ways.
+ * with a {@code call.transcript.ready} event, then its analysis with {@code call.analysis.ready}, and the
+ * recording proves the audio went both ways.
  */
 class SipConversationTest {
     @TempDir
@@ -48,12 +49,16 @@ class SipConversationTest {
         Speech.file(dir, "speech.ulaw", "ul", "Yes, I will be there on Monday.", 3.5, 4);
         engines.sttAnswers.add("Yes, I will be there on Monday.");
         engines.llmAnswers.add(FakeEngines.text("Wonderful, see you on Monday. ") + "\n" + FakeEngines.text("Goodbye!") + "\n" + FakeEngines.END_CALL);
-        String agent = f.agent(Map.of("name", "Clinic", "prompt", "You confirm {{name}}'s appointment on {{day}}. Be brief.",
+        Map<String, Object> spec = new java.util.HashMap<>(Map.of("name", "Clinic", "prompt", "You confirm {{name}}'s appointment on {{day}}. Be brief.",
                 "first_message", "Hi {{name}}, this is Acme Clinic.", "max_duration_seconds", 60,
                 "retry_policy", Map.of("max_attempts", 1), "record_calls", true,
                 "variables", List.of(Map.of("name", "name", "type", "string", "required", true)),
                 "default_variables", Map.of("day", "Monday"),
                 "providers", engines.providers(), "conversation", Map.of("silence_ms", 10_000)));
+        spec.put("extraction", List.of(Map.of("name", "attends", "type", "boolean", "required", true)));
+        spec.put("tags", List.of(Map.of("name", "confirmed")));
+        String agent = f.agent(spec);
+        engines.analysisAnswers.add("{\"extracted\": {\"attends\": true}, \"tags\": [\"confirmed\"], \"summary\": \"Ana will come on Monday.\"}");
         try (Sipp callee = Sipp.start(dir, "answer-play-wait-bye.xml", 1)) {
             String callId = SipNodes.callAna(api, agent, callee.port);
 
@@ -81,6 +86,14 @@ class SipConversationTest {
             f.awaitSql("select outcome from call where id = '" + callId + "'", "completed");
             f.awaitSql("select reason from call_attempt where call_id = '" + callId + "'", "agent_hangup");
             f.awaitSql("select count(*) from outbox where type = 'call.transcript.ready' and subject_id = '" + callId + "'", "1");
+            // After the transcript, its analysis: one structured request to the same model.
+            f.awaitSql("select count(*) from outbox where type = 'call.analysis.ready' and subject_id = '" + callId + "'", "1");
+            JsonNode analysis = api.get("/v1/calls/" + callId).json().get("analysis");
+            assertThat(analysis.at("/extracted/attends").asBoolean()).as(analysis.toString()).isTrue();
+            assertThat(analysis.get("tags")).extracting(JsonNode::asText).containsExactly("confirmed");
+            assertThat(analysis.get("summary").asText()).isEqualTo("Ana will come on Monday.");
+            assertThat(engines.llmRequests.get(engines.llmRequests.size() - 1).at("/messages/1/content").asText())
+                    .contains("callee: Yes, I will be there on Monday.");
             String payload = f.sql("select payload::text from outbox where type = 'call.transcript.ready' and subject_id = '" + callId + "'");
             assertThat(payload).contains("Yes, I will be there on Monday.").contains("\"attempt\": 1");
 

@@ -2,6 +2,7 @@ package dev.outdial.api.dialect.happyrobot;
 
 import dev.outdial.campaign.Agent;
 import dev.outdial.campaign.Call;
+import dev.outdial.campaign.ExtractionField;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,9 +10,9 @@ import java.util.Map;
 /**
  * HappyRobot's shapes (seed 003): an Outdial agent as a "use case", and a call as HappyRobot's call
  * object. The use case shows what the agent holds (name, language, timezone, calling window as
- * work hours, default params, max duration, hooks with their headers); what agents do not hold yet
- * (extraction fields, classification tags, answering-machine settings, transfer number) answers as empty or
- * off, with every field of the seed present and of its type.
+ * work hours, default params, max duration, hooks with their headers, extraction fields as
+ * {@code extract_with_ai}, tags as {@code classification_tags}, answering-machine settings); what agents do
+ * not hold (transfer number, keywords…) answers as empty or off, with every field of the seed present and of its type.
  */
 final class UseCaseView {
     private static final Map<String, String> DAY_NAMES = Map.of("mon", "monday", "tue", "tuesday", "wed", "wednesday",
@@ -26,7 +27,8 @@ final class UseCaseView {
         metadata.put("from", from);
         metadata.put("to", c.phoneNumber());
         metadata.put("recording_sid", null);
-        metadata.put("tags", List.of());
+        // The tags the analysis after the call gave, once there is one.
+        metadata.put("tags", c.analysis() != null && c.analysis().get("tags") instanceof List<?> tags ? tags : List.of());
         Object custom = c.metadata().get("custom");
         metadata.put("custom", custom != null ? custom : Map.of());
         Map<String, Object> m = new LinkedHashMap<>();
@@ -47,8 +49,9 @@ final class UseCaseView {
         m.put("organization_id", orgId);
         m.put("name", a.name());
         m.put("transfer_number", null);
-        m.put("extract_with_ai", List.of());
-        m.put("classification_tags", List.of());
+        m.put("extract_with_ai", a.extraction().stream().map(UseCaseView::extractWithAi).toList());
+        m.put("classification_tags", a.tags().stream()
+                .map(t -> Map.of("name", t.name(), "description", t.description() == null ? "" : t.description())).toList());
         m.put("language", a.language());
         m.put("detailed_work_hours", detailed);
         m.put("work_start", null);
@@ -76,6 +79,22 @@ final class UseCaseView {
         m.put("show_original_caller_id", false);
         m.put("disable_end_call_after_n_reminders", false);
         m.put("model", null);
+        return m;
+    }
+
+    /**
+     * One field in HappyRobot's shape {name, description, type, example, required}: its strings are never
+     * null, and an enum's values, which the seed has no place for, are named in the description.
+     */
+    private static Map<String, Object> extractWithAi(ExtractionField f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        String description = f.description() == null ? "" : f.description();
+        if (f.values() != null) description = (description.isEmpty() ? "" : description + " ") + "(one of: " + String.join(", ", f.values()) + ")";
+        m.put("name", f.name());
+        m.put("description", description);
+        m.put("type", f.type());
+        m.put("example", f.example() == null ? "" : f.example());
+        m.put("required", f.required());
         return m;
     }
 

@@ -103,6 +103,40 @@ class HappyRobotDialectTest {
     }
 
     @Test
+    void the_use_case_shows_the_agents_extraction_fields_and_classification_tags_in_happyrobots_shape() {
+        setUp();
+        String clinic = f.agent(Map.of("name", "Clinic", "prompt", "Hi {{name}}",
+                "variables", List.of(Map.of("name", "name", "type", "string", "required", true)),
+                "extraction", List.of(Map.of("name", "visit_date", "description", "the day of the visit", "type", "date",
+                                "example", "2026-03-09", "required", true),
+                        Map.of("name", "mood", "type", "enum", "values", List.of("happy", "upset"))),
+                "tags", List.of(Map.of("name", "confirmed", "description", "the callee confirmed"), Map.of("name", "no_show"))));
+        Map<String, Object> request = full("+14155552670");
+        request.put("use_case_id", clinic);
+        request.put("agent_id", clinic);
+        TestApi.Answer a = f.api().post("/api/v1/dial/outbound", request);
+        assertThat(a.status()).as(a.text()).isEqualTo(200);
+        JsonNode uc = a.json().get("use_case");
+
+        JsonNode date = uc.at("/extract_with_ai/0");
+        assertThat(date.get("name").asText()).isEqualTo("visit_date");
+        assertThat(date.get("description").asText()).isEqualTo("the day of the visit");
+        assertThat(date.get("type").asText()).isEqualTo("date");
+        assertThat(date.get("example").asText()).isEqualTo("2026-03-09");
+        assertThat(date.get("required").asBoolean()).isTrue();
+        JsonNode mood = uc.at("/extract_with_ai/1");
+        assertThat(mood.get("description").asText()).as("the seed has no place for the values").isEqualTo("(one of: happy, upset)");
+        assertThat(mood.get("example").isTextual()).as("the seed's strings are never null").isTrue();
+        assertThat(mood.get("required").asBoolean()).isFalse();
+        for (JsonNode field : uc.get("extract_with_ai")) {
+            assertThat(field.properties()).extracting(Map.Entry::getKey).containsExactly("name", "description", "type", "example", "required");
+        }
+        assertThat(uc.get("classification_tags").findValuesAsText("name")).containsExactly("confirmed", "no_show");
+        assertThat(uc.get("classification_tags").findValuesAsText("description")).containsExactly("the callee confirmed", "");
+        assertThat(a.json().at("/metadata/tags")).as("no analysis yet").isEmpty();
+    }
+
+    @Test
     void the_carrier_gets_the_calls_own_max_duration_and_otherwise_the_use_cases() {
         setUp();
         CountingTelephony carrier = new CountingTelephony(new SimulatedTelephony(Fixture.instantCalls()));
