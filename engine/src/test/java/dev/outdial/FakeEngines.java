@@ -90,6 +90,10 @@ public final class FakeEngines implements AutoCloseable {
                 + "\"usage\":{\"prompt_tokens\":120,\"completion_tokens\":40,\"total_tokens\":160}}";
     }
 
+    /** A chunk that calls the transfer_call tool. */
+    public static final String TRANSFER_CALL = "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"t1\",\"function\":"
+            + "{\"name\":\"transfer_call\",\"arguments\":\"{\\\"reason\\\":\\\"asked for a person\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}]}";
+
     /** A chunk that calls the end_call tool. */
     public static final String END_CALL = "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\",\"function\":"
             + "{\"name\":\"end_call\",\"arguments\":\"{}\"}}]},\"finish_reason\":\"tool_calls\"}]}";

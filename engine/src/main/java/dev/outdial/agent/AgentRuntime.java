@@ -108,6 +108,7 @@ public final class AgentRuntime {
                     new OpenAiTranscriber(http, p.stt().baseUrl(), p.stt().apiKey(), p.stt().model(), SPEECH_TIMEOUT),
                     voice, offlineVoice, leg.media(), leg::hangup, clockMs);
         }
+        if (cs.transferNumber() != null) conversation.transferringTo(cs.transferNumber(), leg::transfer);
         Session session = new Session(conversation::callEnded);
         onPerson(setup, leg, session, "agent", () -> {
             leg.media().listen(conversation);

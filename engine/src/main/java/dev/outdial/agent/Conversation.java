@@ -12,6 +12,7 @@ import dev.outdial.agent.speech.Voice;
 import dev.outdial.media.MediaChannel;
 import dev.outdial.media.MediaListener;
 import dev.outdial.telephony.TextCallee;
+import dev.outdial.telephony.Transfer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -43,6 +45,13 @@ import java.util.function.LongSupplier;
  * the agent's go to it as words, and no speech engine or audio is involved (the simulated carrier).
  */
 public final class Conversation implements MediaListener {
+    /** The tool the model hands the callee to a person with; offered only when the agent has a transfer number. */
+    public static final Tool TRANSFER_CALL = new Tool("transfer_call",
+            "Transfer the call to a person on our team. First tell the callee you are transferring them, then call this.",
+            Map.of("type", "object", "properties", Map.of("reason", Map.of("type", "string", "description", "why the callee needs a person"))));
+    /** How long a transfer may take to be taken or refused (a SIP transfer waits up to a minute for the target). */
+    static final Duration TRANSFER_WAIT = Duration.ofSeconds(90);
+
     /** The tool the model ends the call with. */
     public static final Tool END_CALL = new Tool("end_call", "Say goodbye first, then call this to hang up the call.",
             Map.of("type", "object", "properties", Map.of("reason", Map.of("type", "string", "description", "why the call ends"))));
@@ -87,6 +96,8 @@ public final class Conversation implements MediaListener {
     private final MediaChannel media;
     private final TextCallee textCallee;
     private final Runnable hangup;
+    private String transferTarget;
+    private Function<String, CompletableFuture<Transfer>> transfer;
     private final LongSupplier clockMs;
     private final TurnDetector turns = TurnDetector.defaults();
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
@@ -120,6 +131,16 @@ public final class Conversation implements MediaListener {
         this.startMs = clockMs.getAsLong();
         history.add(ChatMessage.system(settings.prompt()));
         if (textCallee != null) textCallee.replyTo(text -> events.add(new Utterance(null, text, now(), now())));
+    }
+
+    /**
+     * Lets the model transfer the call to {@code target} (E.164 or SIP URI) through {@code transfer} (the leg's);
+     * call before {@link #run}. Without it the model is not offered the {@code transfer_call} tool.
+     */
+    public Conversation transferringTo(String target, Function<String, CompletableFuture<Transfer>> transfer) {
+        this.transferTarget = target;
+        this.transfer = transfer;
+        return this;
     }
 
     /** A conversation in words with a {@link TextCallee}: no transcriber, voice or audio. */
@@ -223,9 +244,10 @@ public final class Conversation implements MediaListener {
         bargedIn = false;
         Sentences sentences = new Sentences();
         List<Spoken> queued = new ArrayList<>();
+        List<Tool> tools = transferTarget == null ? List.of(END_CALL) : List.of(END_CALL, TRANSFER_CALL);
         Turn turn;
         try {
-            turn = llm.complete(history, List.of(END_CALL), piece -> {
+            turn = llm.complete(history, tools, piece -> {
                 for (String s : sentences.offer(piece)) queue(s, queued);
             });
         } catch (LlmException ex) {
@@ -241,10 +263,42 @@ public final class Conversation implements MediaListener {
         boolean ending = turn.toolCalls().stream().anyMatch(c -> c.name().equals(END_CALL.name()));
         List<ToolCall> calls = bargedIn ? List.of() : turn.toolCalls(); // a talked-over answer's tools are not acted on
         if (!heard.isEmpty() || !calls.isEmpty()) history.add(ChatMessage.assistant(heard.isEmpty() ? null : heard, calls));
+        boolean transferring = transferTarget != null && calls.stream().anyMatch(c -> c.name().equals(TRANSFER_CALL.name()));
+        Transfer transferred = transferring ? transfer() : null;
         for (ToolCall c : calls) {
-            history.add(ChatMessage.tool(c.id(), c.name().equals(END_CALL.name()) ? "{\"ok\":true}" : "{\"error\":\"unknown tool\"}"));
+            String result;
+            if (c.name().equals(END_CALL.name())) result = "{\"ok\":true}";
+            else if (c.name().equals(TRANSFER_CALL.name()) && transferred != null) result = transferResult(transferred);
+            else result = "{\"error\":\"unknown tool\"}";
+            history.add(ChatMessage.tool(c.id(), result));
+        }
+        if (transferred != null) {
+            if (transferred.status() == Transfer.Status.TRANSFERRED) {
+                over = true; // the callee is with a person now and our leg has ended: nothing to hang up
+                return false;
+            }
+            transcript.error("transfer: " + transferResult(transferred));
+            transferTarget = null; // one try per call: the model now tells the callee, and cannot loop on transfers
+            return answer();
         }
         return ending && !bargedIn;
+    }
+
+    /** Hands the callee to the transfer target and waits for the carrier's word; a carrier that says nothing refused. */
+    private Transfer transfer() throws InterruptedException {
+        try {
+            return transfer.apply(transferTarget).get(TRANSFER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return Transfer.refused(null, "no_answer_from_carrier");
+        }
+    }
+
+    private static String transferResult(Transfer t) {
+        Map<String, Object> r = new java.util.LinkedHashMap<>();
+        r.put("transferred", t.status() == Transfer.Status.TRANSFERRED);
+        r.put("reason", t.reason());
+        if (t.sipCode() != null) r.put("sip_code", t.sipCode());
+        return dev.outdial.store.Json.write(r);
     }
 
     /** Speaks one sentence of a streamed answer (unless the callee has barged in) and remembers it. */

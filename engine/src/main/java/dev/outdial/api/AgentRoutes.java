@@ -10,6 +10,7 @@ import dev.outdial.campaign.AmdSettings;
 import dev.outdial.campaign.ClassificationTag;
 import dev.outdial.campaign.ExtractionField;
 import dev.outdial.campaign.ConversationSettings;
+import dev.outdial.campaign.PhoneNumbers;
 import dev.outdial.campaign.Providers;
 import dev.outdial.campaign.Agents;
 import dev.outdial.campaign.FieldError;
@@ -34,7 +35,7 @@ final class AgentRoutes {
     private static final Set<String> PROVIDER_KINDS = Set.of("llm", "stt", "tts", "bot");
     private static final Set<String> ENDPOINT_FIELDS = Set.of("base_url", "model", "voice", "api_key", "api_key_set");
     private static final Set<String> CONVERSATION_FIELDS = Set.of("talk_first", "silence_ms", "reminders", "goodbye", "fallback_line",
-            "time_up_line");
+            "time_up_line", "transfer_number");
     private static final Set<String> AMD_FIELDS = Set.of("enabled", "behavior", "decision_ms", "message");
     /** Bounds on a call's length: at least 10 s, at most 4 h. */
     private static final int MIN_DURATION_S = 10;
@@ -200,7 +201,7 @@ final class AgentRoutes {
         return new Providers.Endpoint(url, model, voice, e.text("api_key"), null); // api_key_set is only ever shown
     }
 
-    /** {@code conversation}: talk_first, silence_ms, reminders, goodbye, fallback_line, time_up_line. */
+    /** {@code conversation}: talk_first, silence_ms, reminders, goodbye, fallback_line, time_up_line, transfer_number. */
     static ConversationSettings conversation(Body b) {
         if (!b.has("conversation") || b.node().get("conversation").isNull()) return null;
         Body c = b.nested("conversation");
@@ -223,8 +224,14 @@ final class AgentRoutes {
                 }
             }
         }
+        String transfer = c.text("transfer_number");
+        if (transfer != null) {
+            PhoneNumbers.Parsed p = PhoneNumbers.parse(transfer, null, true);
+            if (p.ok()) transfer = p.value();
+            else c.error("transfer_number", p.error());
+        }
         return new ConversationSettings(c.bool("talk_first"), silence, reminders, c.text("goodbye"), c.text("fallback_line"),
-                c.text("time_up_line"));
+                c.text("time_up_line"), transfer);
     }
 
     /** A template may only use declared variables, defaults and built-ins: a typo would otherwise be spoken as nothing. */

@@ -12,11 +12,12 @@ import java.util.List;
  * @param fallbackLine said when an engine fails ["Sorry, could you say that again?"]
  * @param timeUpLine   said shortly before the agent's maximum duration, then the agent hangs up
  *                     ["I'm sorry, we're out of time for this call. Thank you, goodbye."]
+ * @param transferNumber where the {@code transfer_call} tool hands the callee (E.164 or SIP URI); null: no transfers [null]
  */
 public record ConversationSettings(Boolean talkFirst, Integer silenceMs, List<String> reminders, String goodbye, String fallbackLine,
-                                   String timeUpLine) {
+                                   String timeUpLine, String transferNumber) {
     /** Every setting at its default. */
-    public static final ConversationSettings DEFAULTS = new ConversationSettings(null, null, null, null, null, null);
+    public static final ConversationSettings DEFAULTS = new ConversationSettings(null, null, null, null, null, null, null);
     public static final int MIN_SILENCE_MS = 2_000;
     public static final int MAX_SILENCE_MS = 60_000;
     public static final int MAX_REMINDERS = 5;

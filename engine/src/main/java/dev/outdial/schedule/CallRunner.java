@@ -17,6 +17,7 @@ final class CallRunner implements CallListener {
     private final CallAgents agents;
     private volatile boolean answered;
     private volatile boolean over;
+    private final java.util.concurrent.atomic.AtomicBoolean agentStarted = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile dev.outdial.agent.AgentRuntime.Session agent;
     private volatile CallLeg leg;
     private volatile java.nio.file.Path recording;
@@ -33,6 +34,7 @@ final class CallRunner implements CallListener {
     void legStarted(CallLeg leg, java.nio.file.Path recording) {
         this.leg = leg;
         this.recording = recording;
+        if (answered) startAgent(leg); // a carrier may answer before originate has returned (the simulated one, ringing 0 s)
     }
 
     @Override
@@ -47,7 +49,12 @@ final class CallRunner implements CallListener {
         backoff.reached(call.lineId());
         writer.answered(call, machine);
         CallLeg l = leg;
-        if (agents != null && l != null) {
+        if (l != null) startAgent(l);
+    }
+
+    /** Puts the agent on the answered leg, once: whichever of the answer and {@link #legStarted} comes second does it. */
+    private void startAgent(CallLeg l) {
+        if (agents != null && !over && agentStarted.compareAndSet(false, true)) {
             // The agent's settings come from the database: never on the carrier's thread.
             Thread.ofVirtual().name("agent-start " + call.callId()).start(() -> {
                 try {

@@ -305,4 +305,45 @@ class ConversationTest {
         assertThat(t.entries()).extracting(Transcript.Entry::text).containsExactly(
                 "Hi Ana, this is Acme Clinic about your visit on Monday.", "Sorry, could you say that again?", "Yes.", "Great. Goodbye!");
     }
+
+    @Test
+    void theTransferToolHandsTheCalleeToThePersonAndTheConversationEndsWithoutAHangUp() throws Exception {
+        sttAnswers.add("Can I talk to a person?");
+        llmAnswers.add(text("Of course, transferring you now.") + "\n" + FakeEngines.TRANSFER_CALL);
+        List<String> targets = new CopyOnWriteArrayList<>();
+        Conversation c = conversation(settings(Duration.ofSeconds(30), List.of())).transferringTo("+14155550100", target -> {
+            targets.add(target);
+            return CompletableFuture.completedFuture(dev.outdial.telephony.Transfer.transferred());
+        });
+        CompletableFuture<Transcript> done = runAsync(c);
+        awaitPlayed(1);
+        calleeSpeaks(c);
+        Transcript t = done.get(20, TimeUnit.SECONDS);
+        assertThat(targets).containsExactly("+14155550100");
+        assertThat(hungUp).as("the transferred leg has ended by itself").isFalse();
+        assertThat(t.entries()).extracting(Transcript.Entry::text).containsExactly(
+                "Hi Ana, this is Acme Clinic about your visit on Monday.", "Can I talk to a person?", "Of course, transferring you now.");
+        assertThat(llmRequests.get(0).get("tools").findValuesAsText("name")).containsExactly("end_call", "transfer_call");
+    }
+
+    @Test
+    void aRefusedTransferIsToldToTheModelWhichTellsTheCallee() throws Exception {
+        sttAnswers.add("Can I talk to a person?");
+        llmAnswers.add(text("Of course, transferring you now.") + "\n" + FakeEngines.TRANSFER_CALL);
+        llmAnswers.add(text("Sorry, everyone is busy right now. We will call you back. Goodbye!") + "\n" + END_CALL);
+        Conversation c = conversation(settings(Duration.ofSeconds(30), List.of())).transferringTo("+14155550106",
+                target -> CompletableFuture.completedFuture(dev.outdial.telephony.Transfer.refused(486, "busy")));
+        CompletableFuture<Transcript> done = runAsync(c);
+        awaitPlayed(1);
+        calleeSpeaks(c);
+        Transcript t = done.get(20, TimeUnit.SECONDS);
+        assertThat(hungUp).isTrue();
+        JsonNode second = llmRequests.get(1);
+        JsonNode last = second.get("messages").get(second.get("messages").size() - 1);
+        assertThat(last.get("role").asText()).isEqualTo("tool");
+        assertThat(last.get("content").asText()).contains("\"transferred\":false").contains("busy").contains("486");
+        assertThat(second.get("tools").findValuesAsText("name")).as("one transfer per call").containsExactly("end_call");
+        assertThat(t.errors()).singleElement().asString().startsWith("transfer: ");
+        assertThat(t.entries()).extracting(Transcript.Entry::text).contains("Sorry, everyone is busy right now.");
+    }
 }

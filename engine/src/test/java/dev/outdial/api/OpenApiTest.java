@@ -129,7 +129,7 @@ class OpenApiTest {
         check("get", "/v1/batches/{id}/calls", calls);
         // One call as the agent leaves it after a conversation: its transcript and analysis, as CallAgents stores them.
         String talked = calls.json().at("/data/0/id").asText();
-        Map<String, Object> transcript = Map.of("attempt", 1, "errors", List.of(),
+        Map<String, Object> transcript = Map.of("attempt", 1, "channel", "audio", "model", "m", "errors", List.of(),
                 "entries", List.of(Map.of("speaker", "callee", "text", "Yes, Monday.", "start_ms", 10, "end_ms", 900)));
         Map<String, Object> analysis = Map.of("attempt", 1, "extracted", Map.of("visit_date", "2026-03-09"), "tags", List.of("confirmed"),
                 "summary", "Ana confirmed Monday.", "model", "m",

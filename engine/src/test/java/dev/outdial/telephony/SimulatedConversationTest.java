@@ -26,13 +26,14 @@ class SimulatedConversationTest {
     Fixture f;
     TestApi api;
 
+    static final DispatchSettings RUNNING = new DispatchSettings(true, Duration.ofMillis(20), Duration.ofSeconds(1), 2_000,
+            Duration.ofSeconds(30), Duration.ofSeconds(10));
+
     @BeforeEach
-    void start() {
+    void start(org.junit.jupiter.api.TestInfo test) {
         f = Fixture.manual(Clock.systemUTC());
-        DispatchSettings running = new DispatchSettings(true, Duration.ofMillis(20), Duration.ofSeconds(1), 2_000,
-                Duration.ofSeconds(30), Duration.ofSeconds(10));
-        // Personas pause a quarter of the talk time (100 ms) before each line.
-        f.startNode("talker", running, new SimulatedSettings(Duration.ZERO, Duration.ofMillis(400), true));
+        // Personas pause a quarter of the talk time (100 ms) before each line. (The regression test brings its own carrier.)
+        if (!test.getTags().contains("own-carrier")) f.startNode("talker", RUNNING, new SimulatedSettings(Duration.ZERO, Duration.ofMillis(400), true));
         api = f.api();
     }
 
@@ -130,6 +131,85 @@ class SimulatedConversationTest {
                 "callee: Okay, great, I'll be there. Thank you.",
                 "agent: Wonderful, thank you.",
                 "agent: Goodbye!");
+    }
+
+    @Test
+    void aCalleeWhoWantsAPersonIsTransferredToTheAgentsTransferNumber() throws Exception {
+        String agent = f.agent(Map.of("name", "Transfers", "prompt", "Help.", "first_message", "Hello, this is Acme Clinic.",
+                "retry_policy", Map.of("max_attempts", 1), "conversation", Map.of("transfer_number", "+1 415 555 0100")));
+        assertThat(api.get("/v1/agents/" + agent).json().at("/conversation/transfer_number").asText()).isEqualTo("+14155550100");
+        TestApi.Answer b = api.post("/v1/batches", Map.of("name", "transfer", "agent_id", agent, "line_id", f.line(10, 50),
+                "recipients", List.of(Map.of("phone_number", number(0, 7)))));
+        assertThat(b.status()).as(b.text()).isEqualTo(201);
+        String id = api.get("/v1/batches/" + b.json().get("id").asText() + "/calls").json().get("data").get(0).get("id").asText();
+        assertThat(texts(awaitTranscript(id))).containsExactly(
+                "agent: Hello, this is Acme Clinic.",
+                "callee: Can I speak to a real person, please?",
+                "agent: Of course, let me transfer you to a member of our team.");
+        f.awaitSql("select outcome || ' ' || (select reason from call_attempt where call_id = c.id) from call c where id = '" + id + "'",
+                "completed transferred");
+    }
+
+    @Test
+    void aTransferNumberThatIsNoNumberIsRefusedNamingTheField() {
+        TestApi.Answer a = api.post("/v1/agents", Map.of("name", "Bad", "prompt", "Hi", "conversation", Map.of("transfer_number", "front desk")));
+        assertThat(a.status()).isEqualTo(422);
+        assertThat(a.json().findValuesAsText("pointer")).containsExactly("/conversation/transfer_number");
+    }
+
+    /**
+     * Regression: a carrier that answers before {@code originate} has returned (the simulated one with 0 s of ringing
+     * does, now and then) used to leave the call without its agent, because the runner did not have the leg yet.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("own-carrier")
+    void anAnswerBeforeOriginateReturnsStillGetsTheAgent() throws Exception {
+        Telephony eager = new Telephony() {
+            @Override
+            public String provider() {
+                return "simulated";
+            }
+
+            @Override
+            public CallLeg originate(CallRequest request, CallListener listener) {
+                java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+                CallLeg leg = new CallLeg() {
+                    @Override
+                    public void hangup() {
+                        if (ended.compareAndSet(false, true)) listener.ended(new EndCause(EndCause.Kind.HANGUP, 200, "agent_hangup"));
+                    }
+
+                    @Override
+                    public TextCallee textCallee() {
+                        return new TextCallee() {
+                            java.util.function.Consumer<String> replies;
+
+                            @Override
+                            public void replyTo(java.util.function.Consumer<String> r) {
+                                replies = r;
+                            }
+
+                            @Override
+                            public void heard(String agentTurn) {
+                                if (agentTurn.startsWith("Hello")) replies.accept("Yes, that works for me.");
+                            }
+                        };
+                    }
+                };
+                listener.ringing();
+                listener.answered(false); // before the leg is returned
+                return leg;
+            }
+        };
+        f.startNode("eager", RUNNING, new SimulatedSettings(Duration.ZERO, Duration.ofMillis(400), true), Map.of("simulated", eager));
+        String agent = f.agent(Map.of("name", "Eager", "prompt", "Hi.", "first_message", "Hello, this is Acme Clinic.",
+                "retry_policy", Map.of("max_attempts", 1)));
+        TestApi.Answer b = api.post("/v1/batches", Map.of("name", "eager", "agent_id", agent, "line_id", f.line(1, 50),
+                "recipients", List.of(Map.of("phone_number", number(0, 0)))));
+        assertThat(b.status()).as(b.text()).isEqualTo(201);
+        String id = api.get("/v1/batches/" + b.json().get("id").asText() + "/calls").json().get("data").get(0).get("id").asText();
+        assertThat(texts(awaitTranscript(id))).containsExactly("agent: Hello, this is Acme Clinic.", "callee: Yes, that works for me.",
+                "agent: Wonderful, thank you.", "agent: Goodbye!");
     }
 
     private static List<String> texts(JsonNode transcript) {

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  *   wrong number / no one by that name   → apologize, end the call
  *   not interested / don't call          → promise not to call again, end the call
  *   call me back / driving / busy        → promise a call back, end the call
- *   a real person / human / someone      → say the team will follow up, end the call
+ *   a real person / human / someone      → transfer the call when it may, else say the team will call, end the call
  *   can't make it / move / reschedule    → ask which day and time suit better
  *   names a day or time (after a move)   → confirm the new time, end the call
  *   a question (?)                       → repeat the first message, ask whether it still works
@@ -36,7 +36,9 @@ public final class RuleBasedLlm implements Llm {
             case WRONG_PERSON -> Reply.end("I'm sorry for the trouble. Have a good day, goodbye.");
             case DECLINED -> Reply.end("Understood, we won't call you again. Goodbye.");
             case CALL_BACK -> Reply.end("No problem, we'll call you back later. Goodbye.");
-            case WANTS_PERSON -> Reply.end("I'll ask a member of our team to call you. Thank you, goodbye.");
+            case WANTS_PERSON -> offered(tools, "transfer_call")
+                    ? new Reply("Of course, let me transfer you to a member of our team.", "transfer_call")
+                    : Reply.end("I'll ask a member of our team to call you. Thank you, goodbye.");
             case RESCHEDULE -> Reply.goOn("Of course. Which day and time would suit you better?");
             default -> {
                 if (assistantSaid(messages, "which day and time") && !dayOrTime.isEmpty()) {
@@ -57,19 +59,24 @@ public final class RuleBasedLlm implements Llm {
             }
         };
         text.accept(reply.text());
-        List<ToolCall> calls = reply.ends() && tools.stream().anyMatch(t -> t.name().equals("end_call"))
-                ? List.of(new ToolCall("rules-end", "end_call", "{}")) : List.of();
+        List<ToolCall> calls = reply.tool() != null && offered(tools, reply.tool())
+                ? List.of(new ToolCall("rules-" + reply.tool(), reply.tool(), "{}")) : List.of();
         return new Turn(reply.text(), calls, calls.isEmpty() ? "stop" : "tool_calls");
     }
 
-    private record Reply(String text, boolean ends) {
+    /** What the rules say, and the tool they call after it (null: none). */
+    private record Reply(String text, String tool) {
         static Reply end(String text) {
-            return new Reply(text, true);
+            return new Reply(text, "end_call");
         }
 
         static Reply goOn(String text) {
-            return new Reply(text, false);
+            return new Reply(text, null);
         }
+    }
+
+    private static boolean offered(List<Tool> tools, String name) {
+        return tools.stream().anyMatch(t -> t.name().equals(name));
     }
 
     private static String lastUserText(List<ChatMessage> messages) {

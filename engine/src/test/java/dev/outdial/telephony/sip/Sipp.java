@@ -61,7 +61,7 @@ final class Sipp implements AutoCloseable {
             Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("sipp-" + port + ".out").toFile()).start();
             Sipp sipp = new Sipp(p, dir, scenario, port, mediaPort);
-            sipp.awaitListening();
+            sipp.awaitListening(List.of(extra).contains("t1"));
             return sipp;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -91,15 +91,26 @@ final class Sipp implements AutoCloseable {
         return sb.toString();
     }
 
-    private void awaitListening() {
+    /**
+     * Returns once sipp listens: over TCP, once a connection is accepted; over UDP, once the port cannot be bound.
+     * (A UDP port taken by anyone would do for a TCP scenario too, and a test once dialed a sipp not yet listening.)
+     */
+    private void awaitListening(boolean tcp) {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < until) {
             if (!process.isAlive()) throw new AssertionError("sipp exited at start: " + log());
-            try (DatagramSocket probe = new DatagramSocket(null); java.net.ServerSocket tcp = new java.net.ServerSocket()) {
-                probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-                tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            } catch (IOException bound) {
-                return; // sipp holds the port (UDP, or TCP with -t t1): it is listening
+            if (tcp) {
+                try (java.net.Socket probe = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                    return; // sipp accepts connections (it drops this probe, which carries no message)
+                } catch (IOException notYet) {
+                    // not listening yet
+                }
+            } else {
+                try (DatagramSocket probe = new DatagramSocket(null)) {
+                    probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                } catch (IOException bound) {
+                    return; // sipp holds the port: it is listening
+                }
             }
             try {
                 Thread.sleep(20);

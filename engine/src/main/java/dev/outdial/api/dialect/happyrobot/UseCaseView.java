@@ -48,7 +48,7 @@ final class UseCaseView {
         m.put("id", a.id());
         m.put("organization_id", orgId);
         m.put("name", a.name());
-        m.put("transfer_number", null);
+        m.put("transfer_number", a.conversation() == null ? null : a.conversation().transferNumber());
         m.put("extract_with_ai", a.extraction().stream().map(UseCaseView::extractWithAi).toList());
         m.put("classification_tags", a.tags().stream()
                 .map(t -> Map.of("name", t.name(), "description", t.description() == null ? "" : t.description())).toList());
