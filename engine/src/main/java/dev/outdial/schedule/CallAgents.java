@@ -41,14 +41,14 @@ final class CallAgents {
     private final Database db;
     private final Clock clock;
     private final AgentRuntime runtime;
-    private final CallAnalysis analysis;
+    private final CallAnalyses analyses;
 
-    /** @param analysis analyses each stored transcript; null: none (calls keep their transcript only) */
-    CallAgents(Database db, Clock clock, AgentRuntime runtime, CallAnalysis analysis) {
+    /** @param analyses analyses each stored transcript; null: none (calls keep their transcript only) */
+    CallAgents(Database db, Clock clock, AgentRuntime runtime, CallAnalyses analyses) {
         this.db = db;
         this.clock = clock;
         this.runtime = runtime;
-        this.analysis = analysis;
+        this.analyses = analyses;
     }
 
     /** Starts the agent (or its bot) on {@code leg} if it can converse; null otherwise. Reads the database: not on a carrier thread. */
@@ -124,9 +124,11 @@ final class CallAgents {
         stored.put("entries", entries);
         stored.put("errors", t.errors());
         boolean saved;
+        AttemptRef ref = AttemptRef.of(call);
         try {
             saved = db.tx(c -> {
-                if (!fencedUpdate(c, call, "transcript", stored)) return false; // a later attempt has begun: this transcript is history
+                // The analysis is due from now on: if this node dies before making it, another node's housekeeper will.
+                if (!ref.set(c, "transcript", stored, analyses == null ? null : clock.instant())) return false; // a later attempt: history
                 Map<String, Object> payload = new LinkedHashMap<>();
                 payload.put("call_id", call.callId());
                 payload.put("batch_id", call.batchId());
@@ -142,81 +144,7 @@ final class CallAgents {
             log.error("call {}: the transcript could not be stored", call.callId(), e);
             return;
         }
-        if (saved && analysis != null) Thread.ofVirtual().name("analysis " + call.callId()).start(() -> analyze(call, t.entries()));
-    }
-
-    /**
-     * Analyses the conversation as the agent asks (nothing when it asks for nothing) and stores the result
-     * with a {@code call.analysis.ready} event, fenced by the attempt. A failed analysis is stored too, with its errors.
-     */
-    void analyze(ClaimedCall call, List<Transcript.Entry> entries) {
-        try {
-            AnalysisSetup setup = db.read(c -> {
-                try (PreparedStatement ps = c.prepareStatement("""
-                        select a.extraction::text, a.tags::text, a.summarize, a.providers::text, coalesce(c.overrides->>'language', a.language)
-                        from call c join agent a on a.id = c.agent_id where c.id = ?""")) {
-                    ps.setString(1, call.callId());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) return null;
-                        Providers providers = rs.getString(4) == null ? null : Json.read(rs.getString(4), Providers.class);
-                        CallAnalysis.Plan plan = CallAnalysis.Plan.of(
-                                Json.MAPPER.readValue(rs.getString(1), new TypeReference<List<ExtractionField>>() { }),
-                                Json.MAPPER.readValue(rs.getString(2), new TypeReference<List<ClassificationTag>>() { }),
-                                (Boolean) rs.getObject(3), providers != null && providers.llm() != null, rs.getString(5));
-                        return new AnalysisSetup(plan, providers);
-                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                        throw new IllegalStateException("the agent's stored extraction or tags are malformed", e);
-                    }
-                }
-            });
-            if (setup == null || setup.plan().asksNothing()) return;
-            CallAnalysis.Result r = analysis.analyze(setup.plan(), entries, analysis.analystFor(setup.providers()));
-            // A model that failed as a whole is worth an operator's look (a wrong key, a dead server); a field it got wrong is not.
-            if (r.model() != null && r.errors().stream().anyMatch(p -> p.pointer() == null)) {
-                log.warn("call {}: the analysis of attempt {} failed: {}", call.callId(), call.attempt(), r.errors().get(0).message());
-            } else if (!r.errors().isEmpty()) {
-                log.debug("call {}: the analysis of attempt {} has errors: {}", call.callId(), call.attempt(), r.errors());
-            }
-            storeAnalysis(call, r);
-        } catch (RuntimeException e) {
-            log.error("call {}: the analysis could not be made or stored", call.callId(), e);
-        }
-    }
-
-    /** What the agent asks after the call, and its engines (with keys: the analyst calls the model). */
-    private record AnalysisSetup(CallAnalysis.Plan plan, Providers providers) {
-    }
-
-    private void storeAnalysis(ClaimedCall call, CallAnalysis.Result r) {
-        Map<String, Object> stored = new LinkedHashMap<>();
-        stored.put("attempt", call.attempt());
-        stored.put("extracted", r.extracted());
-        stored.put("tags", r.tags());
-        if (r.summary() != null) stored.put("summary", r.summary());
-        stored.put("errors", r.errors());
-        if (r.model() != null) stored.put("model", r.model());
-        db.tx(c -> {
-            if (!fencedUpdate(c, call, "analysis", stored)) {
-                log.debug("call {}: attempt {} was superseded before its analysis was stored", call.callId(), call.attempt());
-                return null;
-            }
-            Map<String, Object> payload = new LinkedHashMap<>();
-            payload.put("call_id", call.callId());
-            payload.put("batch_id", call.batchId());
-            payload.putAll(stored);
-            Outbox.write(c, clock.instant(), new Outbox.Event(call.orgId(), "call.analysis.ready", call.callId(), payload));
-            return null;
-        });
-    }
-
-    /** Sets {@code column} (transcript or analysis) if the call is still at this attempt; false when a later one began. */
-    private static boolean fencedUpdate(Connection c, ClaimedCall call, String column, Map<String, Object> value) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("update call set " + column + " = ?::jsonb where id = ? and attempt = ?")) {
-            ps.setString(1, Json.write(value));
-            ps.setString(2, call.callId());
-            ps.setInt(3, call.attempt());
-            return ps.executeUpdate() == 1;
-        }
+        if (saved && analyses != null) Thread.ofVirtual().name("analysis " + call.callId()).start(() -> analyses.analyze(ref, t.entries()));
     }
 
     /** The agent's engines with the call's {@code llm_model} and {@code voice} overrides applied. */

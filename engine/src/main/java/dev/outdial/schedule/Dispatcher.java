@@ -50,6 +50,7 @@ public final class Dispatcher implements AutoCloseable {
     private final LineBackoff backoff;
     private final CallMediaOptions media;
     private final CallAgents agents;
+    private final CallAnalyses analyses;
     private final AtomicInteger live = new AtomicInteger();
     /** Calls this node holds a lease on (claimed, queued or live) → attempt; only these leases are renewed. */
     private final Map<String, Integer> held = new java.util.concurrent.ConcurrentHashMap<>();
@@ -72,7 +73,8 @@ public final class Dispatcher implements AutoCloseable {
                       WorkSignal signal, java.nio.file.Path recordings, dev.outdial.agent.speech.Voice voice,
                       dev.outdial.agent.AgentRuntime agentRuntime, dev.outdial.agent.CallAnalysis analysis) {
         this.media = new CallMediaOptions(recordings, voice, clock);
-        this.agents = new CallAgents(db, clock, agentRuntime, analysis);
+        this.analyses = analysis == null ? null : new CallAnalyses(db, clock, analysis);
+        this.agents = new CallAgents(db, clock, agentRuntime, analyses);
         this.clock = clock;
         this.settings = settings;
         this.telephony = Map.copyOf(telephony);
@@ -118,13 +120,14 @@ public final class Dispatcher implements AutoCloseable {
         return pacer.startDue();
     }
 
-    /** One round of housekeeping: lease renewal and expiry, deadlines, batch completion. */
+    /** One round of housekeeping: lease renewal and expiry, deadlines, batch completion, overdue analyses. */
     public void housekeep() {
         housekeeper.heartbeat();
         housekeeper.expireLeases();
         housekeeper.settleOrphans(held);
         housekeeper.expireDeadlines();
         housekeeper.completeBatches();
+        if (analyses != null) analyses.catchUp();
     }
 
     /** Stops renewing the lease of one call, as if this node had lost track of it (tests of lease expiry). */
@@ -247,6 +250,7 @@ public final class Dispatcher implements AutoCloseable {
                 housekeeper.expireLeases();
                 housekeeper.expireDeadlines();
                 housekeeper.completeBatches();
+                if (analyses != null) analyses.catchUp();
                 if (ThreadLocalRandom.current().nextInt(600) == 0) {
                     housekeeper.purgeIdempotency();
                     housekeeper.purgeNodes();

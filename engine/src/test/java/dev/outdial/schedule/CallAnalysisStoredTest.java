@@ -30,12 +30,14 @@ class CallAnalysisStoredTest {
     private Fixture f;
     private FakeEngines engines;
     private CallAgents agents;
+    private CallAnalyses analyses;
 
     @BeforeEach
     void start() throws Exception {
         f = Fixture.manual();
         engines = new FakeEngines();
-        agents = new CallAgents(f.db, f.clock, null, new CallAnalysis(HttpClient.newHttpClient(), TIMEOUT, null));
+        analyses = new CallAnalyses(f.db, f.clock, new CallAnalysis(HttpClient.newHttpClient(), TIMEOUT, null));
+        agents = new CallAgents(f.db, f.clock, null, analyses);
     }
 
     @AfterEach
@@ -170,18 +172,84 @@ class CallAnalysisStoredTest {
     @Test
     void an_agent_that_asks_nothing_after_the_call_gets_no_analysis() {
         ClaimedCall c = call(engines.providers(), Map.of("summarize", false));
-        agents.analyze(c, conversation().entries()); // what save runs on its own thread, here on the test's
+        analyses.analyze(AttemptRef.of(c), conversation().entries()); // what save runs on its own thread, here on the test's
         assertThat(f.sql("select analysis is null from call where id = '" + c.callId() + "'")).isEqualTo("t");
         assertThat(f.sql("select count(*) from outbox where type = 'call.analysis.ready'")).isEqualTo("0");
         assertThat(engines.llmRequests).isEmpty();
 
         ClaimedCall summarized = call(engines.providers(), Map.of());
         engines.analysisAnswers.add("{\"summary\": \"Ana will come on Monday.\"}");
-        agents.analyze(summarized, conversation().entries());
+        analyses.analyze(AttemptRef.of(summarized), conversation().entries());
         JsonNode analysis = f.api().get("/v1/calls/" + summarized.callId()).json().get("analysis");
         assertThat(analysis.get("summary").asText()).as("a summary by default when the agent has a model").isEqualTo("Ana will come on Monday.");
         assertThat(analysis.get("errors")).isEmpty();
         assertThat(engines.llmRequests.get(0).at("/response_format/json_schema/schema/required"))
                 .extracting(JsonNode::asText).containsExactly("summary");
+    }
+
+    @Test
+    void an_analysis_whose_node_died_is_made_by_another_nodes_housekeeper_once_overdue() throws Exception {
+        ClaimedCall c = call(engines.providers(), clinicSettings());
+        ClaimedCall fresh = call(engines.providers(), clinicSettings());
+        // As a node leaves it when it dies right after storing the transcript: due, and never made.
+        String transcript = dev.outdial.store.Json.write(Map.of("attempt", c.attempt(), "channel", "audio", "model", "test-model",
+                "errors", List.of(), "entries", List.of(Map.of("speaker", "agent", "text", "Can you come on Monday?", "start_ms", 0, "end_ms", 900),
+                        Map.of("speaker", "callee", "text", "Yes, Monday the 9th.", "start_ms", 1200, "end_ms", 2500))));
+        f.db.tx(conn -> {
+            try (var ps = conn.prepareStatement("update call set transcript = ?::jsonb, analysis_pending_since = now() - ?::interval where id = ?")) {
+                ps.setString(1, transcript);
+                ps.setString(2, "3 minutes");
+                ps.setString(3, c.callId());
+                ps.executeUpdate();
+                ps.setString(2, "10 seconds"); // not overdue: its node may still be making it
+                ps.setString(3, fresh.callId());
+                return ps.executeUpdate();
+            }
+        });
+        engines.analysisAnswers.add("""
+                {"extracted": {"confirmed": true, "visit_date": "2026-03-09", "party_size": null}, "tags": ["confirmed"]}""");
+
+        assertThat(analyses.catchUp()).as("only the overdue call").isEqualTo(1);
+        assertThat(analyses.catchUp()).as("taking it moved its mark: no second node takes it meanwhile").isZero();
+        JsonNode analysis = awaitAnalysis(c.callId()).get("analysis");
+        assertThat(analysis.at("/extracted/visit_date").asText()).isEqualTo("2026-03-09");
+        assertThat(engines.llmRequests.get(0).toString()).as("the stored transcript was sent").contains("Yes, Monday the 9th.");
+        f.awaitSql("select analysis_pending_since is null from call where id = '" + c.callId() + "'", "t");
+        assertThat(f.sql("select analysis_pending_since is not null from call where id = '" + fresh.callId() + "'")).isEqualTo("t");
+    }
+
+    @Test
+    void a_stored_transcript_marks_the_analysis_due_until_it_is_stored() throws Exception {
+        // An analyst that answers only when the test lets it: meanwhile the call must show as due.
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        dev.outdial.agent.Analyst held = new dev.outdial.agent.Analyst() {
+            @Override
+            public String name() {
+                return "held";
+            }
+
+            @Override
+            public Map<String, Object> answer(Question q) {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return Map.of("extracted", Map.of("confirmed", true, "visit_date", "2026-03-09"), "tags", List.of());
+            }
+        };
+        CallAgents withHeld = new CallAgents(f.db, f.clock, null,
+                new CallAnalyses(f.db, f.clock, new CallAnalysis(HttpClient.newHttpClient(), Duration.ofSeconds(20), held)));
+        ClaimedCall c = call(Map.of(), clinicSettings()); // no model: the fallback analyst answers
+        withHeld.save(c, conversation(), "rules", true);
+        assertThat(f.sql("select analysis_pending_since is not null and transcript is not null from call where id = '" + c.callId() + "'"))
+                .as("stored with the transcript, in its transaction").isEqualTo("t");
+        go.countDown();
+        assertThat(awaitAnalysis(c.callId()).at("/analysis/model").asText()).isEqualTo("held");
+        f.awaitSql("select analysis_pending_since is null from call where id = '" + c.callId() + "'", "t");
+
+        ClaimedCall nothing = call(engines.providers(), Map.of("summarize", false));
+        agents.save(nothing, conversation(), "test-model", false);
+        f.awaitSql("select analysis_pending_since is null and transcript is not null from call where id = '" + nothing.callId() + "'", "t");
     }
 }
