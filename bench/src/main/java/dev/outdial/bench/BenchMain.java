@@ -15,13 +15,15 @@ import picocli.CommandLine.Command;
  *   startup    time `outdial serve` from process start to the first 200 on /health
  *   webhooks   deliver outbox events to a fast local receiver
  *   sip-media  concurrent SIP calls with two-way RTP against a sipp callee
+ *   voice-latency  end of the callee's speech to first agent audio, with instant providers
  * </pre>
  *
  * They are plain programs, never run by the test suite.
  */
 @Command(name = "outdial-bench", mixinStandardHelpOptions = true,
-        description = "Outdial load drivers: intake, dispatch, startup, webhooks, sip-media.",
-        subcommands = {IntakeBench.class, DispatchBench.class, StartupBench.class, WebhookBench.class, SipMediaBench.class})
+        description = "Outdial load drivers: intake, dispatch, startup, webhooks, sip-media, voice-latency.",
+        subcommands = {IntakeBench.class, DispatchBench.class, StartupBench.class, WebhookBench.class, SipMediaBench.class,
+                VoiceLatencyBench.class})
 public final class BenchMain implements Runnable {
 
     public static void main(String[] args) {

@@ -18,10 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -37,9 +36,6 @@ import java.util.function.Consumer;
  * within {@code firstByteTimeout}, and no more than {@code idleTimeout} may pass between two lines.
  */
 public final class OpenAiChat implements Llm {
-    /** Reads lines off the caller's thread so that a stalled stream can be timed out (one virtual thread per line). */
-    private static final java.util.concurrent.ExecutorService IDLE = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
-
     private final HttpClient http;
     private final URI endpoint;
     private final String apiKey;
@@ -173,12 +169,18 @@ public final class OpenAiChat implements Llm {
     }
 
     /** Reads the event stream, each line within the idle timeout. */
-    private Turn read(BufferedReader lines, Consumer<String> text) throws LlmException, IOException {
+    private Turn read(BufferedReader reader, Consumer<String> text) throws LlmException, IOException {
+        try (Lines lines = new Lines(reader)) {
+            return read(lines, text);
+        }
+    }
+
+    private Turn read(Lines lines, Consumer<String> text) throws LlmException, IOException {
         StringBuilder all = new StringBuilder();
         TreeMap<Integer, String[]> calls = new TreeMap<>(); // index -> {id, name, arguments}
         String finish = null;
         while (true) {
-            String line = nextLine(lines);
+            String line = lines.next();
             if (line == null) break; // the server closed without [DONE]: keep what came
             if (!line.startsWith("data:")) continue; // blank separators, comments, event names
             String data = line.substring(5).trim();
@@ -215,19 +217,48 @@ public final class OpenAiChat implements Llm {
         return new Turn(all.toString(), List.copyOf(toolCalls), finish);
     }
 
-    /** The next line, or null at the end; an {@link LlmException} if none comes within the idle timeout. */
-    private String nextLine(BufferedReader lines) throws LlmException, IOException {
-        Future<String> next = IDLE.submit(lines::readLine);
-        try {
-            return next.get(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            next.cancel(true);
-            throw new LlmException("llm: the answer stalled for more than " + idleTimeout.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LlmException("llm: interrupted", e);
+    /**
+     * The answer's lines, read off the caller's thread so that a stalled stream can be timed out: one
+     * virtual thread per answer reads ahead into a queue, and the caller waits at most the idle timeout
+     * for each line; lines that arrived together are taken without waiting. (A thread per line cost a
+     * start and two hand-overs per line, some twenty per spoken answer, each a wake-up that waits for a
+     * core on a busy machine.) Closing stops the reader, which may be blocked on a stream the server
+     * keeps open after [DONE]: closing the body does not wake a blocked read, an interrupt does.
+     */
+    private final class Lines implements AutoCloseable {
+        private static final Object END = new Object();
+        private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        private final Thread reader;
+
+        Lines(BufferedReader lines) {
+            reader = Thread.ofVirtual().name("llm stream " + endpoint).start(() -> {
+                try {
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) queue.add(line);
+                    queue.add(END);
+                } catch (IOException e) {
+                    queue.add(e); // or stopped by close(): then nobody is waiting
+                }
+            });
+        }
+
+        /** The next line, or null at the end; an {@link LlmException} if none comes within the idle timeout. */
+        String next() throws LlmException, IOException {
+            Object next;
+            try {
+                next = queue.poll(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LlmException("llm: interrupted", e);
+            }
+            if (next == null) throw new LlmException("llm: the answer stalled for more than " + idleTimeout.toMillis() + " ms");
+            if (next == END) return null;
+            if (next instanceof IOException e) throw e;
+            return (String) next;
+        }
+
+        @Override
+        public void close() {
+            reader.interrupt();
         }
     }
 

@@ -1,17 +1,15 @@
 package dev.outdial.agent.speech;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import javax.sound.sampled.AudioFileFormat;
 import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
 import javax.sound.sampled.UnsupportedAudioFileException;
 
-/** WAV in and out for the speech engines, through Java Sound (which also converts sample rates). */
+/** WAV in and out for the speech engines: read through Java Sound (which also converts sample rates), written directly. */
 public final class Wav {
     /** The phone's audio: 8 kHz, 16-bit, mono, little-endian. */
     public static final AudioFormat PHONE = new AudioFormat(8000f, 16, 1, true, false);
@@ -19,17 +17,24 @@ public final class Wav {
     private Wav() {
     }
 
-    /** A WAV file of 8 kHz PCM. */
+    /**
+     * A WAV file of 8 kHz PCM: the 44-byte RIFF header, then the samples. Written here rather than with
+     * {@code AudioSystem.write}, which looks its file writers up again on every call (and has one of them
+     * build and throw an exception for each format it refuses) before writing these same bytes.
+     */
     public static byte[] of(short[] pcm8k) {
-        byte[] raw = new byte[pcm8k.length * 2];
-        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(pcm8k);
-        try (AudioInputStream in = new AudioInputStream(new ByteArrayInputStream(raw), PHONE, pcm8k.length)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + 44);
-            AudioSystem.write(in, AudioFileFormat.Type.WAVE, out);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException("wav: cannot write PCM", e); // in memory: cannot happen
-        }
+        int dataBytes = pcm8k.length * 2;
+        ByteBuffer wav = ByteBuffer.allocate(44 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        wav.put(ascii("RIFF")).putInt(36 + dataBytes).put(ascii("WAVE"));
+        wav.put(ascii("fmt ")).putInt(16).putShort((short) 1) // PCM
+                .putShort((short) 1).putInt(8000).putInt(8000 * 2).putShort((short) 2).putShort((short) 16); // mono, 8 kHz, 2 bytes a frame, 16 bits
+        wav.put(ascii("data")).putInt(dataBytes);
+        wav.asShortBuffer().put(pcm8k);
+        return wav.array();
+    }
+
+    private static byte[] ascii(String tag) {
+        return tag.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** Any WAV Java Sound reads (PCM at any rate, mono or stereo) as 8 kHz mono PCM. */
