@@ -153,7 +153,7 @@ final class VoiceLatencyBench implements Callable<Integer> {
             Voice voice = new TimedVoice(providers.voice(c), c);
             c.conversation = new Conversation(
                     new Conversation.Settings("You confirm appointments. Be brief.", null, false, "en", Duration.ofSeconds(60), List.of(),
-                            "Thank you, goodbye.", "Sorry, could you say that again?"),
+                            "Thank you, goodbye.", "Sorry, could you say that again?", null, null),
                     new TimedLlm(providers.llm(c), c), new TimedTranscriber(providers.stt(c), c), voice, voice, c.line,
                     () -> { }, () -> System.nanoTime() / 1_000_000);
             callees.add(c);
