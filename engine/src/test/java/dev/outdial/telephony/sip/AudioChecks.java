@@ -73,4 +73,13 @@ final class AudioChecks {
         }
         return -1;
     }
+
+    /** The end (ms) of the last frame loud enough to be speech that starts in [{@code fromMs}, {@code toMs}), or -1. */
+    static int lastSpeechBetween(short[] pcm, int fromMs, int toMs) {
+        int last = -1;
+        for (int at = 8 * fromMs - (8 * fromMs) % 160; at + 160 <= pcm.length && at < 8 * toMs; at += 160) {
+            if (Goertzel.energy(pcm, at, 160) > 1e-4) last = at / 8 + 20;
+        }
+        return last;
+    }
 }

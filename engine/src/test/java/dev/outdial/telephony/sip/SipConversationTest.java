@@ -102,8 +102,46 @@ class SipConversationTest {
             short[][] wav = AudioChecks.stereo(Path.of(f.sql("select recording from call_attempt where call_id = '" + callId + "'")));
             assertThat(AudioChecks.firstSpeechAfter(wav[1], 0)).as("the first message is spoken at once").isBetween(0, 1000);
             assertThat(AudioChecks.firstSpeechAfter(wav[0], 0)).as("the callee speaks at 3.5 s").isBetween(3300, 3900);
-            int answerAt = AudioChecks.firstSpeechAfter(wav[1], (int) callee1.get("end_ms").asLong());
-            assertThat(answerAt).as("the agent answers after the callee's turn").isGreaterThan((int) callee1.get("end_ms").asLong());
+            // (Transcript offsets count from the agent's start, a few ms after the answer; the recording from the answer:
+            // compare the recording with itself.)
+            int calleeStarts = AudioChecks.firstSpeechAfter(wav[0], 0);
+            int calleeEnds = AudioChecks.lastSpeechBetween(wav[0], calleeStarts, calleeStarts + 3500);
+            int answerAt = AudioChecks.firstSpeechAfter(wav[1], calleeStarts);
+            assertThat(answerAt - calleeEnds).as("the agent answers once the callee's turn has ended (600 ms of silence)")
+                    .isBetween(500, 1500);
+        }
+    }
+
+    @Test
+    void whenTheCalleeTalksOverTheAgentItsVoiceStopsWithin200MsAndTheCutSentenceIsNotHistory(@TempDir Path dir) throws Exception {
+        // The agent's first message lasts several seconds; 2 s into it the callee starts talking over it.
+        Speech.file(dir, "speech.ulaw", "ul", "Sorry, can I stop you there? I need to move it.", 2.0, 5);
+        engines.sttAnswers.add("Sorry, can I stop you there? I need to move it.");
+        engines.llmAnswers.add(FakeEngines.text("Of course, we will call you back to move it. Goodbye!") + "\n" + FakeEngines.END_CALL);
+        String agent = f.agent(Map.of("name", "Talker", "prompt", "You remind people. Be brief.",
+                "first_message", "Hi Ana, this is Acme Clinic calling about your appointment next Monday morning at nine thirty "
+                        + "with doctor Smith at our downtown office on Main Street, right next to the pharmacy.",
+                "max_duration_seconds", 60, "retry_policy", Map.of("max_attempts", 1), "record_calls", true,
+                "variables", List.of(Map.of("name", "name", "type", "string", "required", true)),
+                "providers", engines.providers(), "conversation", Map.of("silence_ms", 10_000)));
+        try (Sipp callee = Sipp.start(dir, "answer-play-wait-bye.xml", 1)) {
+            String callId = SipNodes.callAna(api, agent, callee.port);
+            JsonNode t = awaitTranscript(callId).get("transcript");
+            assertThat(callee.awaitExit(Duration.ofSeconds(20))).as(callee.log()).isZero();
+            assertThat(t.get("entries").findValuesAsText("text")).as("the talked-over first message was not heard whole")
+                    .containsExactly("Sorry, can I stop you there? I need to move it.", "Of course, we will call you back to move it.", "Goodbye!");
+            JsonNode asked = engines.llmRequests.get(0).get("messages");
+            assertThat(asked.toString()).doesNotContain("downtown office");
+
+            f.awaitSql("select recording is not null from call_attempt where call_id = '" + callId + "'", "t");
+            short[][] wav = AudioChecks.stereo(Path.of(f.sql("select recording from call_attempt where call_id = '" + callId + "'")));
+            int calleeStarts = AudioChecks.firstSpeechAfter(wav[0], 0);
+            assertThat(calleeStarts).as("the callee starts 2 s after the answer").isBetween(1800, 2600);
+            assertThat(AudioChecks.lastSpeechBetween(wav[1], calleeStarts - 400, calleeStarts)).as("the agent was speaking then").isPositive();
+            // Until the callee's turn has ended and been answered (over a second later), the agent is silent from the stop on.
+            int agentStops = AudioChecks.lastSpeechBetween(wav[1], calleeStarts, calleeStarts + 1500);
+            System.out.println("barge-in over SIP: the agent's voice stopped " + (agentStops - calleeStarts) + " ms after the callee's first word");
+            assertThat(agentStops - calleeStarts).as("ms from the callee's first word to the agent's last sound").isBetween(0, 200);
         }
     }
 
