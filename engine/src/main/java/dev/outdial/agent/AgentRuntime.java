@@ -3,6 +3,7 @@ package dev.outdial.agent;
 import dev.outdial.agent.llm.Llm;
 import dev.outdial.agent.llm.OpenAiChat;
 import dev.outdial.agent.llm.RuleBasedLlm;
+import dev.outdial.agent.speech.DeepgramTranscriber;
 import dev.outdial.agent.speech.OpenAiSpeech;
 import dev.outdial.agent.speech.OpenAiTranscriber;
 import dev.outdial.agent.speech.Voice;
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent runtime's front door: puts an AI agent on an answered call, whatever the carrier. It
- * builds the agent's engines (OpenAI-compatible model, transcriber and voice; espeak-ng when no voice
- * is configured), waits for answering-machine detection where it runs, and holds the
+ * builds the agent's engines (OpenAI-compatible model, transcriber and voice, or a Deepgram-compatible
+ * streaming transcriber for a ws(s) address; espeak-ng when no voice is configured), waits for answering-machine detection where it runs, and holds the
  * {@link Conversation} on its own virtual thread until the call ends; then hands over the transcript.
  * A leg whose callee talks in words (the simulated carrier's personas) gets a conversation in text:
  * no speech engines, and the built-in {@link RuleBasedLlm} when the agent has no model. An agent with
@@ -33,7 +34,7 @@ public final class AgentRuntime {
     /** The model's first byte, and any gap in its stream, may take this long before the turn falls back. */
     static final Duration LLM_FIRST_BYTE = Duration.ofSeconds(10);
     static final Duration LLM_IDLE = Duration.ofSeconds(5);
-    /** A transcription or a sentence of speech may take this long. */
+    /** A transcription or a sentence of speech may take this long (streaming: the handshake, and a turn's final text after its end). */
     static final Duration SPEECH_TIMEOUT = Duration.ofSeconds(10);
     /** A bot must answer the WebSocket handshake within this, or the call is hung up. */
     static final Duration BOT_CONNECT = Duration.ofSeconds(10);
@@ -104,9 +105,12 @@ public final class AgentRuntime {
         } else {
             Voice voice = p.tts() == null ? offlineVoice
                     : new OpenAiSpeech(http, p.tts().baseUrl(), p.tts().apiKey(), p.tts().model(), p.tts().voice(), SPEECH_TIMEOUT);
-            conversation = new Conversation(settings, llm,
-                    new OpenAiTranscriber(http, p.stt().baseUrl(), p.stt().apiKey(), p.stt().model(), SPEECH_TIMEOUT),
-                    voice, offlineVoice, leg.media(), leg::hangup, clockMs);
+            Providers.Endpoint stt = p.stt();
+            conversation = streams(stt)
+                    ? new Conversation(settings, llm, new DeepgramTranscriber(http, stt.baseUrl(), stt.apiKey(), stt.model(), SPEECH_TIMEOUT),
+                            voice, offlineVoice, leg.media(), leg::hangup, clockMs)
+                    : new Conversation(settings, llm, new OpenAiTranscriber(http, stt.baseUrl(), stt.apiKey(), stt.model(), SPEECH_TIMEOUT),
+                            voice, offlineVoice, leg.media(), leg::hangup, clockMs);
         }
         if (cs.transferNumber() != null) conversation.transferringTo(cs.transferNumber(), leg::transfer);
         Session session = new Session(conversation::callEnded);
@@ -115,6 +119,11 @@ public final class AgentRuntime {
             done.accept(conversation.run());
         }, () -> done.accept(conversation.transcript()));
         return session;
+    }
+
+    /** A transcriber at a ws:// or wss:// address streams (Deepgram's live API); at http(s) it takes one utterance at a time. */
+    static boolean streams(Providers.Endpoint stt) {
+        return stt.baseUrl().startsWith("ws://") || stt.baseUrl().startsWith("wss://");
     }
 
     /** What runs on the agent's thread; it may block. */

@@ -7,6 +7,7 @@ import dev.outdial.agent.llm.Tool;
 import dev.outdial.agent.llm.ToolCall;
 import dev.outdial.agent.llm.Turn;
 import dev.outdial.agent.speech.SpeechException;
+import dev.outdial.agent.speech.StreamingTranscriber;
 import dev.outdial.agent.speech.Transcriber;
 import dev.outdial.agent.speech.Voice;
 import dev.outdial.media.MediaChannel;
@@ -28,12 +29,12 @@ import java.util.function.LongSupplier;
  * The agent holding one call: listen for the callee's turn, transcribe it, ask the model, speak its
  * answer sentence by sentence as it streams, and again, until someone hangs up.
  *
- * <p>Listening runs on the media clock ({@link #audio}): a {@link TurnDetector} marks where the
- * callee starts and stops; if they start while the agent is speaking, playback stops at once
- * (barge-in, within one frame of the detection) and the history keeps only the sentences that were
- * heard whole. Everything else runs on the conversation's own (virtual) thread, which {@link #run}
- * occupies until the call ends. When the callee stays silent, reminders are spoken, and after the
- * last one the agent says goodbye and hangs up. The model may end the call with the
+ * <p>Listening runs on the media clock ({@link #audio}): {@link Listening} marks where the callee
+ * starts and stops (and streams their turns to a {@link StreamingTranscriber}, when the agent has one);
+ * if they start while the agent is speaking, playback stops at once (barge-in, within one frame of the
+ * detection) and the history keeps only the sentences that were heard whole. Everything else runs on
+ * the conversation's own (virtual) thread, which {@link #run} occupies until the call ends. When the
+ * callee stays silent, reminders are spoken, and after the last one the agent says goodbye and hangs up. The model may end the call with the
  * {@code end_call} tool. A provider that fails or is too slow costs one turn: the fallback line is
  * spoken with the fallback voice and the error is kept in the transcript, the call goes on.
  *
@@ -90,7 +91,6 @@ public final class Conversation implements MediaListener {
 
     private final Settings settings;
     private final Llm llm;
-    private final Transcriber stt;
     private final Voice voice;
     private final Voice fallbackVoice;
     private final MediaChannel media;
@@ -99,14 +99,13 @@ public final class Conversation implements MediaListener {
     private String transferTarget;
     private Function<String, CompletableFuture<Transfer>> transfer;
     private final LongSupplier clockMs;
-    private final TurnDetector turns = TurnDetector.defaults();
+    private final Listening listening;
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final Transcript transcript = new Transcript();
     private final List<ChatMessage> history = new ArrayList<>();
     private final long startMs;
     private volatile boolean bargedIn;
     private volatile boolean over;
-    private volatile long speechStartMs;
 
     /**
      * @param hangup  ends the call (the leg's hangup)
@@ -114,14 +113,20 @@ public final class Conversation implements MediaListener {
      */
     public Conversation(Settings settings, Llm llm, Transcriber stt, Voice voice, Voice fallbackVoice, MediaChannel media,
                         Runnable hangup, LongSupplier clockMs) {
-        this(settings, llm, stt, voice, fallbackVoice, media, null, hangup, clockMs);
+        this(settings, llm, new Listening(stt, null, settings.language(), clockMs), voice, fallbackVoice, media, null, hangup, clockMs);
     }
 
-    private Conversation(Settings settings, Llm llm, Transcriber stt, Voice voice, Voice fallbackVoice, MediaChannel media,
+    /** A conversation whose callee is transcribed while they speak, by one {@code stt} session for the call. */
+    public Conversation(Settings settings, Llm llm, StreamingTranscriber stt, Voice voice, Voice fallbackVoice, MediaChannel media,
+                        Runnable hangup, LongSupplier clockMs) {
+        this(settings, llm, new Listening(null, stt, settings.language(), clockMs), voice, fallbackVoice, media, null, hangup, clockMs);
+    }
+
+    private Conversation(Settings settings, Llm llm, Listening listening, Voice voice, Voice fallbackVoice, MediaChannel media,
                          TextCallee textCallee, Runnable hangup, LongSupplier clockMs) {
         this.settings = settings;
         this.llm = llm;
-        this.stt = stt;
+        this.listening = listening;
         this.voice = voice;
         this.fallbackVoice = fallbackVoice;
         this.media = media;
@@ -130,7 +135,7 @@ public final class Conversation implements MediaListener {
         this.clockMs = clockMs;
         this.startMs = clockMs.getAsLong();
         history.add(ChatMessage.system(settings.prompt()));
-        if (textCallee != null) textCallee.replyTo(text -> events.add(new Utterance(null, text, now(), now())));
+        if (textCallee != null) textCallee.replyTo(text -> events.add(new Listening.Heard(() -> text, now(), now())));
     }
 
     /**
@@ -145,21 +150,24 @@ public final class Conversation implements MediaListener {
 
     /** A conversation in words with a {@link TextCallee}: no transcriber, voice or audio. */
     public static Conversation inText(Settings settings, Llm llm, TextCallee callee, Runnable hangup, LongSupplier clockMs) {
-        return new Conversation(settings, llm, null, null, null, MediaChannel.NONE, callee, hangup, clockMs);
+        return new Conversation(settings, llm, new Listening(null, null, settings.language(), clockMs), null, null, MediaChannel.NONE,
+                callee, hangup, clockMs);
     }
 
     /** The callee's audio, one frame each 20 ms, on the media clock. */
     @Override
     public void audio(short[] frame) {
-        switch (turns.offer(frame)) {
+        switch (listening.offer(frame)) {
             case SPEECH_STARTED -> {
-                speechStartMs = now() - 200; // the detector needs ~160 ms of speech, plus the pre-roll
                 if (media.playing()) {
                     bargedIn = true;
                     media.stopPlayback();
                 }
             }
-            case TURN_ENDED -> events.add(new Utterance(turns.utterance(), null, speechStartMs, now()));
+            case TURN_ENDED -> {
+                Listening.Heard heard = listening.heard();
+                if (heard != null) events.add(heard);
+            }
             case NONE -> { }
         }
     }
@@ -176,6 +184,15 @@ public final class Conversation implements MediaListener {
 
     /** Holds the conversation until the call ends or the agent hangs up; returns what was said. */
     public Transcript run() throws InterruptedException {
+        listening.open();
+        try {
+            return converse();
+        } finally {
+            listening.close();
+        }
+    }
+
+    private Transcript converse() throws InterruptedException {
         boolean firstSaid = settings.firstMessage() == null;
         if (settings.talkFirst() && !firstSaid) {
             say(settings.firstMessage());
@@ -194,7 +211,7 @@ public final class Conversation implements MediaListener {
             if (e == END || over) break;
             if (e == null) {
                 if (now() >= wrapUpAtMs) continue; // the time-up line comes next, not a reminder
-                if (turns.speaking()) continue; // the callee is mid-sentence: wait for the end of their turn
+                if (listening.speaking()) continue; // the callee is mid-sentence: wait for the end of their turn
                 if (!firstSaid) {
                     say(settings.firstMessage()); // a listening agent whose callee says nothing speaks first after all
                     firstSaid = true;
@@ -206,16 +223,14 @@ public final class Conversation implements MediaListener {
                 }
                 continue;
             }
-            Utterance u = (Utterance) e;
-            String text = u.text();
-            if (text == null) {
-                try {
-                    text = stt.transcribe(u.pcm(), settings.language());
-                } catch (SpeechException ex) {
-                    transcript.error("stt: " + ex.getMessage());
-                    sayFallback();
-                    continue;
-                }
+            Listening.Heard u = (Listening.Heard) e;
+            String text;
+            try {
+                text = u.transcription().text();
+            } catch (SpeechException ex) {
+                transcript.error("stt: " + ex.getMessage());
+                sayFallback();
+                continue;
             }
             if (text.isBlank()) continue; // a cough, a noise: not a turn
             remindersSaid = 0;
@@ -379,10 +394,6 @@ public final class Conversation implements MediaListener {
 
     private long now() {
         return clockMs.getAsLong();
-    }
-
-    /** A callee's turn: its audio (or, from a text callee, its words) and when it started and ended. */
-    private record Utterance(short[] pcm, String text, long startMs, long endMs) {
     }
 
     /** A sentence handed to playback: its text, whether it was played whole, when it started and how long it is. */

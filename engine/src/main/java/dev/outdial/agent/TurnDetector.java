@@ -81,6 +81,11 @@ public final class TurnDetector {
         return speaking;
     }
 
+    /** The frames of the turn under way so far, pre-roll first (at {@code SPEECH_STARTED}: for a transcriber that streams). */
+    public java.util.List<short[]> turnSoFar() {
+        return utterance == null ? java.util.List.of() : java.util.Collections.unmodifiableList(utterance);
+    }
+
     /** The PCM of the turn that just ended (without its trailing silence), for the transcriber. */
     public short[] utterance() {
         return lastUtterance;

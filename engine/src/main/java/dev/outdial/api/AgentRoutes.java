@@ -178,7 +178,10 @@ final class AgentRoutes {
                 tags == null ? List.of() : tags, summarize);
     }
 
-    /** {@code providers}: {llm, stt, tts}, each {base_url, model, voice (tts), api_key (write-only)}; or {bot: {url, headers, custom_parameters}}. */
+    /**
+     * {@code providers}: {llm, stt, tts}, each {base_url, model, voice (tts), api_key (write-only)}, stt's base_url also ws(s)
+     * (streaming); or {bot: {url, headers, custom_parameters}}.
+     */
     static Providers providers(Body b) {
         if (!b.has("providers") || b.node().get("providers").isNull()) return null;
         Body p = b.nested("providers");
@@ -193,7 +196,12 @@ final class AgentRoutes {
         if (e == null) return null;
         e.rejectUnknown(ENDPOINT_FIELDS);
         String url = e.requiredText("base_url");
-        if (url != null && !url.matches("https?://[^\\s/]+(/\\S*)?")) e.error("base_url", "must be an http or https URL, e.g. https://api.openai.com/v1; got " + url);
+        if (url != null && "stt".equals(kind) && !url.matches("(https?|wss?)://[^\\s/]+(/\\S*)?")) {
+            e.error("base_url", "must be an http or https URL (audio transcriptions, e.g. https://api.openai.com/v1) or a ws or wss URL "
+                    + "(Deepgram-compatible streaming, e.g. wss://api.deepgram.com/v1); got " + url);
+        } else if (url != null && !"stt".equals(kind) && !url.matches("https?://[^\\s/]+(/\\S*)?")) {
+            e.error("base_url", "must be an http or https URL, e.g. https://api.openai.com/v1; got " + url);
+        }
         String model = e.requiredText("model");
         String voice = e.text("voice");
         if ("tts".equals(kind) && voice == null) e.error("voice", "is required for tts, e.g. alloy");

@@ -11,7 +11,7 @@ import java.util.Objects;
  * Or a {@link Bot} of the user's own that hears and speaks over a WebSocket: then the bot is the agent.
  *
  * @param llm chat completions: base_url, model, api_key
- * @param stt audio transcriptions: base_url, model, api_key
+ * @param stt audio transcriptions: base_url, model, api_key; a ws(s) base_url streams (Deepgram's live API)
  * @param tts audio speech: base_url, model, voice, api_key
  * @param bot the user's own bot, reached by WebSocket in the Twilio Media Streams format; wins over the others
  */

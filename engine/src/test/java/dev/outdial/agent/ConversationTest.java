@@ -3,9 +3,11 @@ package dev.outdial.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.outdial.FakeDeepgram;
 import dev.outdial.FakeEngines;
 import dev.outdial.TestTools;
 import dev.outdial.agent.llm.OpenAiChat;
+import dev.outdial.agent.speech.DeepgramTranscriber;
 import dev.outdial.agent.speech.EspeakVoice;
 import dev.outdial.agent.speech.OpenAiTranscriber;
 import java.net.http.HttpClient;
@@ -70,13 +72,34 @@ class ConversationTest {
                 new EspeakVoice(), new EspeakVoice(), line, () -> hungUp.set(true), System::currentTimeMillis);
     }
 
+    /** A conversation whose callee is transcribed while they speak, by a Deepgram-compatible server. */
+    Conversation streamingConversation(Conversation.Settings settings, FakeDeepgram stt) {
+        HttpClient http = HttpClient.newHttpClient();
+        return new Conversation(settings,
+                new OpenAiChat(http, engines.llm.baseUrl(), "sk", "test-model", Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                new DeepgramTranscriber(http, stt.url(), "dg", "nova-2", Duration.ofSeconds(5)),
+                new EspeakVoice(), new EspeakVoice(), line, () -> hungUp.set(true), System::currentTimeMillis);
+    }
+
     /** The callee says something: 0.8 s of speech-like noise, then the silence that ends the turn. */
     void calleeSpeaks(Conversation c) {
+        speech().forEach(c::audio);
+        silence(c);
+    }
+
+    /** 0.8 s of speech-like noise, to be fed. */
+    List<short[]> speech() {
+        List<short[]> fed = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             short[] f = new short[160];
             for (int j = 0; j < f.length; j++) f[j] = (short) (random.nextGaussian() * 3000);
-            c.audio(f);
+            fed.add(f);
         }
+        return fed;
+    }
+
+    /** The silence that ends the turn. */
+    void silence(Conversation c) {
         for (int i = 0; i < 35; i++) c.audio(new short[160]);
     }
 
@@ -294,16 +317,22 @@ class ConversationTest {
         engines.sttFailures.add(1);
         sttAnswers.add("Yes.");
         llmAnswers.add(text("Great. Goodbye!") + "\n" + END_CALL);
-        Conversation c = conversation(settings(Duration.ofSeconds(30), List.of()));
+        Transcript t = firstTurnLostToTheTranscriber(conversation(settings(Duration.ofSeconds(30), List.of())));
+        assertThat(t.errors().get(0)).contains("503");
+    }
+
+    /** Two turns ("Yes." the second), the first lost by the transcriber: the fallback line, then the call goes on to its end. */
+    Transcript firstTurnLostToTheTranscriber(Conversation c) throws Exception {
         CompletableFuture<Transcript> done = runAsync(c);
         awaitPlayed(1);
         calleeSpeaks(c);
         awaitPlayed(2); // the fallback
         calleeSpeaks(c);
         Transcript t = done.get(20, TimeUnit.SECONDS);
-        assertThat(t.errors()).singleElement().asString().startsWith("stt: ").contains("503");
+        assertThat(t.errors()).singleElement().asString().startsWith("stt: ");
         assertThat(t.entries()).extracting(Transcript.Entry::text).containsExactly(
                 "Hi Ana, this is Acme Clinic about your visit on Monday.", "Sorry, could you say that again?", "Yes.", "Great. Goodbye!");
+        return t;
     }
 
     @Test
@@ -345,5 +374,50 @@ class ConversationTest {
         assertThat(second.get("tools").findValuesAsText("name")).as("one transfer per call").containsExactly("end_call");
         assertThat(t.errors()).singleElement().asString().startsWith("transfer: ");
         assertThat(t.entries()).extracting(Transcript.Entry::text).contains("Sorry, everyone is busy right now.");
+    }
+
+    @Test
+    void withAStreamingTranscriberTheCalleesTurnReachesItWhileTheySpeakAndItsFinalTextIsTheirTurn() throws Exception {
+        llmAnswers.add(text("Great, see you on Monday. Goodbye!") + "\n" + END_CALL);
+        try (FakeDeepgram stt = new FakeDeepgram()) {
+            stt.finals.add("Yes, I will|be there.");
+            Conversation c = streamingConversation(settings(Duration.ofSeconds(30), List.of()), stt);
+            CompletableFuture<Transcript> done = runAsync(c);
+            stt.awaitHandshake(); // one stream, opened when the conversation starts
+            awaitPlayed(1);
+            List<short[]> speech = speech();
+            speech.forEach(c::audio);
+            FakeDeepgram.Received first;
+            do {
+                first = stt.next();
+            } while (first.type().equals("KeepAlive"));
+            assertThat(first.audio()).as("the turn's audio reaches the server while the callee is still speaking").isEqualTo(speech.get(0));
+            silence(c);
+            Transcript t = done.get(20, TimeUnit.SECONDS);
+            assertThat(t.errors()).isEmpty();
+            assertThat(t.entries()).extracting(Transcript.Entry::text).containsExactly(
+                    "Hi Ana, this is Acme Clinic about your visit on Monday.", "Yes, I will be there.", "Great, see you on Monday.", "Goodbye!");
+            assertThat(stt.awaitClosed()).as("the stream is closed at the end of the call").isTrue();
+            List<String> types = stt.all.stream().map(FakeDeepgram.Received::type).filter(type -> !type.equals("KeepAlive")).toList();
+            int finalize = types.indexOf("Finalize");
+            assertThat(types.subList(finalize, types.size())).containsExactly("Finalize", "CloseStream");
+            List<short[]> audio = stt.all.stream().filter(FakeDeepgram.Received::isAudio).map(FakeDeepgram.Received::audio).toList();
+            assertThat(audio).as("the pre-roll, then all the speech").startsWith(speech.toArray(new short[0][]));
+            assertThat(audio.subList(speech.size(), audio.size())).as("then the silence that ended the turn")
+                    .isNotEmpty().allSatisfy(f -> assertThat(f).containsOnly((short) 0));
+            assertThat(engines.sttRequestBytes).as("no per-utterance transcription").isEmpty();
+        }
+    }
+
+    @Test
+    void aStreamingTranscriberThatDropsTheStreamCostsOneTurnAndTheNextTurnReconnects() throws Exception {
+        llmAnswers.add(text("Great. Goodbye!") + "\n" + END_CALL);
+        try (FakeDeepgram stt = new FakeDeepgram()) {
+            stt.finals.add("CLOSE 1011 NET-0000 internal error");
+            stt.finals.add("Yes.");
+            Transcript t = firstTurnLostToTheTranscriber(streamingConversation(settings(Duration.ofSeconds(30), List.of()), stt));
+            assertThat(t.errors().get(0)).contains("closed the stream (1011");
+            assertThat(stt.handshakes).as("a second stream for the second turn").hasSize(2);
+        }
     }
 }

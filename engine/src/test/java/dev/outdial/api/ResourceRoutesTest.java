@@ -121,6 +121,15 @@ class ResourceRoutesTest {
                     "/providers/llm/voice", "/providers/tts/voice", "/providers/asr", "/conversation/silence_ms", "/conversation/reminders",
                     "/conversation/mood");
 
+            TestApi.Answer ws = api.post("/v1/agents", Map.of("name", "A", "providers", Map.of(
+                    "llm", Map.of("base_url", "wss://llm.example/v1", "model", "gpt"), "stt", Map.of("base_url", "ftp://stt.example", "model", "m"))));
+            assertThat(ws.json().findValuesAsText("pointer")).containsExactlyInAnyOrder("/providers/llm/base_url", "/providers/stt/base_url");
+            assertThat(ws.text()).contains("wss://api.deepgram.com/v1");
+            TestApi.Answer streaming = api.post("/v1/agents", Map.of("name", "A", "providers", Map.of(
+                    "stt", Map.of("base_url", "wss://api.deepgram.com/v1", "model", "nova-2", "api_key", "dg-secret"))));
+            assertThat(streaming.status()).as("a ws(s) transcriber streams: " + streaming.text()).isEqualTo(201);
+            assertThat(streaming.json().at("/providers/stt/base_url").asText()).isEqualTo("wss://api.deepgram.com/v1");
+
             TestApi.Answer ok = api.post("/v1/agents", Map.of("name", "A", "providers", Map.of(
                     "llm", Map.of("base_url", "https://api.example/v1", "model", "gpt", "api_key", "sk-secret"))));
             assertThat(ok.status()).as(ok.text()).isEqualTo(201);
