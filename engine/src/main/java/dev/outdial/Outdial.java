@@ -48,6 +48,8 @@ public final class Outdial implements AutoCloseable {
     private final Map<String, Telephony> telephony;
     private final Dispatcher dispatcher;
     private final WebhookDelivery webhooks;
+    /** The agents' client for their engines (model, speech, bots): closed with the node, cancelling what is in flight. */
+    private final HttpClient engines;
     private final HttpApi http;
     private volatile boolean ready;
     private volatile boolean stopped;
@@ -71,7 +73,7 @@ public final class Outdial implements AutoCloseable {
         }
         this.telephony = Map.copyOf(carriers);
         EspeakVoice offlineVoice = new EspeakVoice();
-        HttpClient engines = HttpClient.newHttpClient();
+        this.engines = HttpClient.newHttpClient();
         // Agents without a model (simulated calls) are analysed by keyword rules, labelled as such.
         this.dispatcher = new Dispatcher(db, clock, config.nodeId(), config.dispatch(), telephony, signal,
                 config.dataDir().resolve("recordings"), offlineVoice, new AgentRuntime(engines, offlineVoice),
@@ -163,6 +165,7 @@ public final class Outdial implements AutoCloseable {
         dispatcher.stop(drain, () -> telephony.values().forEach(Telephony::close));
         telephony.values().forEach(Telephony::close); // harmless if already closed
         webhooks.close(); // after the dispatcher: the last calls' events may still be sent by another node
+        engines.shutdownNow(); // after the dispatcher has let the agents hand their transcripts over
         if (ownsDb) db.close();
         log.info("outdial: node {} stopped", config.nodeId());
     }
@@ -180,6 +183,7 @@ public final class Outdial implements AutoCloseable {
         dispatcher.crash(); // first: events the carriers still raise are dropped, as in a dead process
         telephony.values().forEach(Telephony::close);
         if (http != null) http.close();
+        engines.shutdownNow();
         if (ownsDb) db.close();
     }
 }

@@ -88,6 +88,11 @@ public final class FakeBot implements AutoCloseable {
         socket.closeSession(1000, "bye");
     }
 
+    /** The bot's process dies: the connection drops without a close frame. */
+    public void breakConnection() {
+        socket.session.disconnect();
+    }
+
     public boolean awaitClosed() throws InterruptedException {
         return closed.await(WAIT_S, TimeUnit.SECONDS);
     }

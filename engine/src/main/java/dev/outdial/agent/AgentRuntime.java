@@ -10,11 +10,13 @@ import dev.outdial.agent.speech.Voice;
 import dev.outdial.campaign.ConversationSettings;
 import dev.outdial.campaign.Providers;
 import dev.outdial.media.AnsweringMachineDetector;
+import dev.outdial.media.MediaChannel;
 import dev.outdial.telephony.CallLeg;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -42,6 +44,8 @@ public final class AgentRuntime {
     static final Duration AMD_WAIT = Duration.ofSeconds(12);
 
     private final HttpClient http;
+    /** Agents on calls now, from their start until their transcript has been handed over. */
+    private final AtomicInteger active = new AtomicInteger();
     private final Voice offlineVoice;
 
     public AgentRuntime(HttpClient http, Voice offlineVoice) {
@@ -67,7 +71,9 @@ public final class AgentRuntime {
      */
     public static boolean canConverse(Providers p, CallLeg leg) {
         if (p != null && p.bot() != null) return true;
-        return leg.textCallee() != null || (p != null && p.llm() != null && p.stt() != null);
+        if (leg.textCallee() != null) return true;
+        // Audio needs a far end: a leg without media (a simulated machine, personas off) would get paid speech nobody hears.
+        return p != null && p.llm() != null && p.stt() != null && leg.media() != MediaChannel.NONE;
     }
 
     /** The name of the model that speaks for an agent with these engines, for the transcript. */
@@ -135,7 +141,8 @@ public final class AgentRuntime {
      * On the agent's own virtual thread: waits for answering-machine detection, then runs {@code work} unless
      * a machine answered that the agent does not talk to, or the call is already over. An error hangs up.
      */
-    private static void onPerson(CallSetup setup, CallLeg leg, Session session, String what, Work work, Runnable afterError) {
+    private void onPerson(CallSetup setup, CallLeg leg, Session session, String what, Work work, Runnable afterError) {
+        active.incrementAndGet();
         Thread.ofVirtual().name(what + " " + setup.callId()).start(() -> {
             try {
                 AnsweringMachineDetector.Result by = leg.answeredBy().get(AMD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -148,8 +155,23 @@ public final class AgentRuntime {
                 log.error("call {}: the {} stopped with an error; the call is hung up", setup.callId(), what, e);
                 leg.hangup();
                 afterError.run();
+            } finally {
+                active.decrementAndGet(); // after the transcript has been handed over (and stored)
             }
         });
+    }
+
+    /**
+     * Waits up to {@code limit} until no agent is on a call any more, each having handed its transcript over:
+     * a stopping node calls it after hanging up its calls, before it closes the database. True when all are done.
+     */
+    public boolean awaitIdle(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (active.get() > 0) {
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(20);
+        }
+        return true;
     }
 
     /** An agent on a call. */

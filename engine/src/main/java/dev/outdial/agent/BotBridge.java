@@ -46,14 +46,17 @@ import org.slf4j.LoggerFactory;
  * of the audio sent just before it; when that playback ends (played whole, or cut by clear or by the end
  * of the call) the mark and any done marks behind it are sent back, in the order the bot sent them.
  *
- * <p>Ending. The call ends: {@code stop}, then a close. The bot closes (or fails, or cannot be reached
- * within the connect timeout): the call is hung up, the reason logged with the call id and kept as an
- * error on the call's transcript.
+ * <p>Ending. The call ends: {@code stop}, then a close. The bot closes the stream: the call is hung up
+ * (the bot's own way to end the call, so no error). The bot fails or cannot be reached within the connect
+ * timeout: the call is hung up, the reason logged with the call id and kept as an error on the call's
+ * transcript.
  */
 final class BotBridge implements MediaListener, WebSocket.Listener {
     private static final Logger log = LoggerFactory.getLogger(BotBridge.class);
     /** Received frames that may wait for a slow bot: 5 s of audio; beyond it frames are dropped. */
     static final int MAX_QUEUED_FRAMES = 250;
+    /** The close status (RFC 6455) the JDK reports when the connection ends without a close frame. */
+    private static final int CLOSED_ABNORMALLY = 1006;
     /** The longest message taken from the bot: about 90 s of base64 µ-law, far more than a bot sends at once. */
     private static final int MAX_MESSAGE_CHARS = 1_000_000;
     /** One message may take this long to leave before the bot counts as stuck. */
@@ -112,6 +115,7 @@ final class BotBridge implements MediaListener, WebSocket.Listener {
     private volatile boolean streaming;
     private volatile boolean ended;
     private volatile boolean gone;
+    private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
 
     BotBridge(Stream stream, Providers.Bot bot, CallLeg leg, HttpClient http, Duration connectTimeout) {
         this.stream = stream;
@@ -200,7 +204,7 @@ final class BotBridge implements MediaListener, WebSocket.Listener {
 
     /** The bot failed: log it for the operator, keep it on the call, and hang up (a call without its agent is dead air). */
     private void fail(String what, Throwable cause) {
-        if (ended) return;
+        if (ended || !failed.compareAndSet(false, true)) return; // one failure per call: the first says what happened
         String reason = cause == null ? "" : ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
         log.error("call {}: the bot at {} {}{}; the call is hung up. Check that the bot is running and reachable from this node",
                 stream.callId(), where(), what, reason);
@@ -356,10 +360,13 @@ final class BotBridge implements MediaListener, WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+        boolean first = !gone;
         gone = true;
         closed.complete(null);
+        // 1006: the connection dropped without a close frame (the bot's process died): a failure, not the bot hanging up.
+        if (statusCode == CLOSED_ABNORMALLY && first) fail("broke the connection (no close frame)", null);
         outbox.add(new Gone());
-        if (!ended) {
+        if (!ended && statusCode != CLOSED_ABNORMALLY) {
             log.info("call {}: the bot closed the stream ({} {}); the call is hung up", stream.callId(), statusCode, reason);
             leg.hangup();
         }
@@ -371,7 +378,7 @@ final class BotBridge implements MediaListener, WebSocket.Listener {
         boolean first = !gone;
         gone = true;
         closed.complete(null);
+        if (first) fail("broke the connection", error); // recorded before the agent's thread wakes and hands the transcript over
         outbox.add(new Gone());
-        if (first) fail("broke the connection", error);
     }
 }

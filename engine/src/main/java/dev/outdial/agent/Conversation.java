@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -47,11 +48,7 @@ import java.util.function.LongSupplier;
  */
 public final class Conversation implements MediaListener {
     /** The tool the model hands the callee to a person with; offered only when the agent has a transfer number. */
-    public static final Tool TRANSFER_CALL = new Tool("transfer_call",
-            "Transfer the call to a person on our team. First tell the callee you are transferring them, then call this.",
-            Map.of("type", "object", "properties", Map.of("reason", Map.of("type", "string", "description", "why the callee needs a person"))));
-    /** How long a transfer may take to be taken or refused (a SIP transfer waits up to a minute for the target). */
-    static final Duration TRANSFER_WAIT = Duration.ofSeconds(90);
+    public static final Tool TRANSFER_CALL = TransferTool.TOOL;
 
     /** The tool the model ends the call with. */
     public static final Tool END_CALL = new Tool("end_call", "Say goodbye first, then call this to hang up the call.",
@@ -96,8 +93,7 @@ public final class Conversation implements MediaListener {
     private final MediaChannel media;
     private final TextCallee textCallee;
     private final Runnable hangup;
-    private String transferTarget;
-    private Function<String, CompletableFuture<Transfer>> transfer;
+    private TransferTool transferTool; // null: no transfers (none configured, or the one try is spent)
     private final LongSupplier clockMs;
     private final Listening listening;
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
@@ -143,8 +139,7 @@ public final class Conversation implements MediaListener {
      * call before {@link #run}. Without it the model is not offered the {@code transfer_call} tool.
      */
     public Conversation transferringTo(String target, Function<String, CompletableFuture<Transfer>> transfer) {
-        this.transferTarget = target;
-        this.transfer = transfer;
+        this.transferTool = new TransferTool(target, transfer);
         return this;
     }
 
@@ -256,10 +251,11 @@ public final class Conversation implements MediaListener {
 
     /** Asks the model and speaks its answer as it streams; true when the model ended the call. */
     private boolean answer() throws InterruptedException {
+        if (over) return false; // the call ended meanwhile: no more paid requests for nobody to hear
         bargedIn = false;
         Sentences sentences = new Sentences();
         List<Spoken> queued = new ArrayList<>();
-        List<Tool> tools = transferTarget == null ? List.of(END_CALL) : List.of(END_CALL, TRANSFER_CALL);
+        List<Tool> tools = transferTool == null ? List.of(END_CALL) : List.of(END_CALL, TRANSFER_CALL);
         Turn turn;
         try {
             turn = llm.complete(history, tools, piece -> {
@@ -278,12 +274,12 @@ public final class Conversation implements MediaListener {
         boolean ending = turn.toolCalls().stream().anyMatch(c -> c.name().equals(END_CALL.name()));
         List<ToolCall> calls = bargedIn ? List.of() : turn.toolCalls(); // a talked-over answer's tools are not acted on
         if (!heard.isEmpty() || !calls.isEmpty()) history.add(ChatMessage.assistant(heard.isEmpty() ? null : heard, calls));
-        boolean transferring = transferTarget != null && calls.stream().anyMatch(c -> c.name().equals(TRANSFER_CALL.name()));
-        Transfer transferred = transferring ? transfer() : null;
+        boolean transferring = transferTool != null && calls.stream().anyMatch(c -> c.name().equals(TRANSFER_CALL.name()));
+        Transfer transferred = transferring ? transferTool.run() : null;
         for (ToolCall c : calls) {
             String result;
             if (c.name().equals(END_CALL.name())) result = "{\"ok\":true}";
-            else if (c.name().equals(TRANSFER_CALL.name()) && transferred != null) result = transferResult(transferred);
+            else if (c.name().equals(TRANSFER_CALL.name()) && transferred != null) result = TransferTool.result(transferred);
             else result = "{\"error\":\"unknown tool\"}";
             history.add(ChatMessage.tool(c.id(), result));
         }
@@ -292,28 +288,11 @@ public final class Conversation implements MediaListener {
                 over = true; // the callee is with a person now and our leg has ended: nothing to hang up
                 return false;
             }
-            transcript.error("transfer: " + transferResult(transferred));
-            transferTarget = null; // one try per call: the model now tells the callee, and cannot loop on transfers
+            transcript.error("transfer: " + TransferTool.result(transferred));
+            transferTool = null; // one try per call: the model now tells the callee, and cannot loop on transfers
             return answer();
         }
         return ending && !bargedIn;
-    }
-
-    /** Hands the callee to the transfer target and waits for the carrier's word; a carrier that says nothing refused. */
-    private Transfer transfer() throws InterruptedException {
-        try {
-            return transfer.apply(transferTarget).get(TRANSFER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            return Transfer.refused(null, "no_answer_from_carrier");
-        }
-    }
-
-    private static String transferResult(Transfer t) {
-        Map<String, Object> r = new java.util.LinkedHashMap<>();
-        r.put("transferred", t.status() == Transfer.Status.TRANSFERRED);
-        r.put("reason", t.reason());
-        if (t.sipCode() != null) r.put("sip_code", t.sipCode());
-        return dev.outdial.store.Json.write(r);
     }
 
     /** Speaks one sentence of a streamed answer (unless the callee has barged in) and remembers it. */
@@ -336,7 +315,7 @@ public final class Conversation implements MediaListener {
             boolean whole;
             try {
                 whole = s.played().get();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 whole = false;
             }
             if (!whole) break;

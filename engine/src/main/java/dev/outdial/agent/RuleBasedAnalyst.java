@@ -84,7 +84,9 @@ public final class RuleBasedAnalyst implements Analyst {
             case "number", "integer" -> {
                 for (String said : callee) {
                     Matcher m = NUMBER.matcher(said);
-                    if (m.find()) yield f.type().equals("integer") ? (Object) Long.parseLong(m.group().replaceAll("\\..*", "")) : Double.parseDouble(m.group());
+                    // BigDecimal: a callee reading out a long number (a card, a phone) must not overflow the analysis.
+                    if (m.find()) yield f.type().equals("integer") ? (Object) new java.math.BigDecimal(m.group()).toBigInteger()
+                            : new java.math.BigDecimal(m.group());
                 }
                 yield null;
             }

@@ -33,7 +33,7 @@ public final class TurnDetector {
     private double floor = MIN_ENERGY / ABOVE_FLOOR; // start by assuming a quiet line: a "Hello?" at once is heard
     private int voicedRun;
     private int silentRun;
-    private boolean speaking;
+    private volatile boolean speaking; // written on the media clock, read by the conversation thread
     private java.util.List<short[]> utterance;
     private short[] lastUtterance;
 

@@ -40,7 +40,10 @@ final class BotSettings {
                 else if (RESERVED_HEADERS.contains(lower) || lower.startsWith("sec-websocket-")) {
                     b.error("headers/" + name, "is set by the WebSocket handshake itself and cannot be given");
                 }
-                if (value != null && (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0)) b.error("headers/" + name, "must not contain line breaks");
+                // The JDK's handshake refuses what HTTP forbids in a field value; refused here, it names the header, not every call later.
+                if (value != null && !value.chars().allMatch(ch -> ch == '\t' || (ch >= 0x20 && ch != 0x7f && ch <= 0xff))) {
+                    b.error("headers/" + name, "must hold only visible characters, spaces and tabs (no line breaks or control characters)");
+                }
             });
         }
         Map<String, String> parameters = strings(b, "custom_parameters", MAX_PARAMETERS);

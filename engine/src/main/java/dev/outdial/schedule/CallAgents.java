@@ -1,24 +1,20 @@
 package dev.outdial.schedule;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.outdial.agent.AgentRuntime;
 import dev.outdial.agent.CallAnalysis;
 import dev.outdial.agent.PromptVariables;
 import dev.outdial.agent.Template;
 import dev.outdial.agent.Transcript;
-import dev.outdial.campaign.ClassificationTag;
 import dev.outdial.campaign.ConversationSettings;
-import dev.outdial.campaign.ExtractionField;
 import dev.outdial.campaign.Providers;
 import dev.outdial.store.Database;
 import dev.outdial.store.Json;
 import dev.outdial.store.Outbox;
 import dev.outdial.telephony.CallLeg;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
@@ -80,6 +76,17 @@ final class CallAgents {
         String model = AgentRuntime.modelName(setup.providers());
         boolean text = leg.textCallee() != null && (setup.providers() == null || setup.providers().bot() == null);
         return runtime.start(setup, leg, transcript -> save(call, transcript, model, text));
+    }
+
+    /** Waits up to {@code limit} for the agents still on calls to hand their transcripts over; false if some did not. */
+    boolean awaitIdle(Duration limit) {
+        if (runtime == null) return true;
+        try {
+            return runtime.awaitIdle(limit);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /**

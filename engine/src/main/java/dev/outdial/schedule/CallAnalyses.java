@@ -118,7 +118,8 @@ final class CallAnalyses {
         for (Overdue o : taken) {
             Map<String, Object> t = o.transcript() == null ? Map.of() : Json.map(o.transcript());
             if (!(t.get("attempt") instanceof Number n) || n.intValue() != o.call().attempt()) {
-                notDue(o.call()); // the stored transcript is another attempt's: nothing of this one to analyse
+                // The stored transcript is an older attempt's (the call has moved on): that one's analysis is history.
+                if (t.get("attempt") instanceof Number older) notDue(new AttemptRef(o.call().callId(), o.call().orgId(), o.call().batchId(), older.intValue()));
                 continue;
             }
             log.info("call {}: making the overdue analysis of attempt {} (its node stopped before it)", o.call().callId(), o.call().attempt());
@@ -170,10 +171,10 @@ final class CallAnalyses {
     /** The call's analysis is no longer due from this attempt (nothing asked, or the attempt was superseded). */
     private void notDue(AttemptRef call) {
         db.tx(c -> {
-            // Only this attempt's mark: a later attempt's stored conversation keeps its own.
+            // Only while the stored conversation is this attempt's: a later attempt's keeps its own mark.
             try (PreparedStatement ps = c.prepareStatement("""
                     update call set analysis_pending_since = null
-                    where id = ? and coalesce((transcript->>'attempt')::int, 0) <= ?""")) {
+                    where id = ? and (transcript->>'attempt')::int = ?""")) {
                 ps.setString(1, call.callId());
                 ps.setInt(2, call.attempt());
                 return ps.executeUpdate();

@@ -1,15 +1,22 @@
 package dev.outdial.schedule;
 
+import dev.outdial.agent.AgentRuntime;
 import dev.outdial.media.AnsweringMachineDetector;
 import dev.outdial.telephony.CallLeg;
 import dev.outdial.telephony.CallListener;
 import dev.outdial.telephony.EndCause;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns one leg's events into the call's state changes. It only queues them: the carrier's thread
  * is never held up by the database, and the {@link CallEventWriter} writes them in order, in batches.
  */
 final class CallRunner implements CallListener {
+    private static final Logger log = LoggerFactory.getLogger(CallRunner.class);
     private final ClaimedCall call;
     private final CallEventWriter writer;
     private final Runnable onEnd;
@@ -17,10 +24,10 @@ final class CallRunner implements CallListener {
     private final CallAgents agents;
     private volatile boolean answered;
     private volatile boolean over;
-    private final java.util.concurrent.atomic.AtomicBoolean agentStarted = new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile dev.outdial.agent.AgentRuntime.Session agent;
+    private final AtomicBoolean agentStarted = new AtomicBoolean();
+    private volatile AgentRuntime.Session agent;
     private volatile CallLeg leg;
-    private volatile java.nio.file.Path recording;
+    private volatile Path recording;
 
     CallRunner(ClaimedCall call, CallEventWriter writer, LineBackoff backoff, CallAgents agents, Runnable onEnd) {
         this.call = call;
@@ -31,7 +38,7 @@ final class CallRunner implements CallListener {
     }
 
     /** The carrier took the call: its leg, and where it is being recorded (null: not). */
-    void legStarted(CallLeg leg, java.nio.file.Path recording) {
+    void legStarted(CallLeg leg, Path recording) {
         this.leg = leg;
         this.recording = recording;
         if (answered) startAgent(leg); // a carrier may answer before originate has returned (the simulated one, ringing 0 s)
@@ -62,7 +69,7 @@ final class CallRunner implements CallListener {
                     if (over && agent != null) agent.callEnded(); // the call ended while the agent was starting
                 } catch (RuntimeException e) {
                     // Nobody would speak to the callee: better to hang up than to leave them on a silent line.
-                    org.slf4j.LoggerFactory.getLogger(CallRunner.class).error("call {}: the agent could not start; hanging up", call.callId(), e);
+                    log.error("call {}: the agent could not start; hanging up", call.callId(), e);
                     l.hangup();
                 }
             });
@@ -77,10 +84,10 @@ final class CallRunner implements CallListener {
         if (cause.kind() == EndCause.Kind.LINE_TROUBLE) backoff.trouble(call.lineId(), cause.sipCode());
         CallLeg l = leg;
         AnsweringMachineDetector.Result by = l == null || !answered ? null : l.answeredBy().getNow(null);
-        java.nio.file.Path rec = recording;
+        Path rec = recording;
         writer.ended(call, outcome(cause, answered), cause.sipCode(), cause.reason(),
                 by == null ? null : by.name().toLowerCase(java.util.Locale.ROOT),
-                answered && rec != null && java.nio.file.Files.exists(rec) ? rec.toString() : null, onEnd);
+                answered && rec != null && Files.exists(rec) ? rec.toString() : null, onEnd);
     }
 
     /** The call outcome an ended leg means. */

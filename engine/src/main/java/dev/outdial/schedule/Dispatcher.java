@@ -33,6 +33,8 @@ public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     /** How often the housekeeping loop runs (with ±10 % jitter). */
     private static final Duration HOUSEKEEPING_INTERVAL = Duration.ofSeconds(1);
+    /** How long a stopping node waits for agents to hand over their transcripts after the calls ended (a model may take 15 s). */
+    private static final Duration AGENT_WRAP_UP = Duration.ofSeconds(20);
     /** Re-claim delay for a line whose next second of slots is handed out. */
     private static final long SATURATED_WAIT_MS = 20;
 
@@ -300,6 +302,10 @@ public final class Dispatcher implements AutoCloseable {
         if (live.get() > 0) {
             log.warn("dispatcher: {} calls still live after {}; hanging up", live.get(), drain);
             hangUpAndWait(hangUp);
+        }
+        // A call's end is recorded before its agent has handed its transcript over: wait for them, before the database goes.
+        if (!agents.awaitIdle(AGENT_WRAP_UP)) {
+            log.warn("dispatcher: agents still busy {} after their calls ended; their transcripts are lost", AGENT_WRAP_UP);
         }
         events.close(); // every recorded end is written before the heartbeat stops
         housekeepingRunning = false;

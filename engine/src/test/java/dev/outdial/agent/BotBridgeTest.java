@@ -165,6 +165,16 @@ class BotBridgeTest {
         assertThat(bot.received.poll(200, TimeUnit.MILLISECONDS)).isNull();
     }
 
+    /** Regression: the agent's thread used to hand the transcript over before the error was recorded on it. */
+    @Test
+    void a_bot_whose_connection_breaks_mid_call_hangs_up_and_leaves_the_error_on_the_call() throws Exception {
+        BotBridge b = bridge(bot.url(), null);
+        CompletableFuture<Transcript> done = runPastStart(b);
+        bot.breakConnection();
+        assertThat(leg.awaitHangup()).as("the call was hung up").isTrue();
+        assertThat(done.get(20, TimeUnit.SECONDS).errors()).singleElement().asString().startsWith("bot: broke the connection");
+    }
+
     @Test
     void messages_too_long_or_not_json_are_skipped_and_the_stream_goes_on() throws Exception {
         BotBridge b = bridge(bot.url(), null);

@@ -221,7 +221,7 @@ class CallAnalysisStoredTest {
     @Test
     void a_stored_transcript_marks_the_analysis_due_until_it_is_stored() throws Exception {
         // An analyst that answers only when the test lets it: meanwhile the call must show as due.
-        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.Semaphore go = new java.util.concurrent.Semaphore(0);
         dev.outdial.agent.Analyst held = new dev.outdial.agent.Analyst() {
             @Override
             public String name() {
@@ -231,7 +231,7 @@ class CallAnalysisStoredTest {
             @Override
             public Map<String, Object> answer(Question q) {
                 try {
-                    go.await();
+                    go.acquire();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -244,9 +244,19 @@ class CallAnalysisStoredTest {
         withHeld.save(c, conversation(), "rules", true);
         assertThat(f.sql("select analysis_pending_since is not null and transcript is not null from call where id = '" + c.callId() + "'"))
                 .as("stored with the transcript, in its transaction").isEqualTo("t");
-        go.countDown();
+        go.release();
         assertThat(awaitAnalysis(c.callId()).at("/analysis/model").asText()).isEqualTo("held");
         f.awaitSql("select analysis_pending_since is null from call where id = '" + c.callId() + "'", "t");
+
+        // A second attempt's conversation: the first attempt's analysis goes with the new transcript, not when the new one lands.
+        f.db.tx(conn -> conn.createStatement().executeUpdate("update call set attempt = attempt + 1 where id = '" + c.callId() + "'"));
+        ClaimedCall second = new ClaimedCall(c.callId(), c.orgId(), c.batchId(), c.lineId(), c.provider(), c.from(), c.destination(),
+                c.attempt() + 1, Instant.now(), c.maxDuration(), null, null, false);
+        withHeld.save(second, conversation(), "rules", true);
+        assertThat(f.sql("select (transcript->>'attempt') || ' ' || coalesce(analysis::text, 'none') from call where id = '" + c.callId() + "'"))
+                .isEqualTo((c.attempt() + 1) + " none");
+        go.release();
+        f.awaitSql("select analysis->>'attempt' from call where id = '" + c.callId() + "'", Integer.toString(c.attempt() + 1));
 
         ClaimedCall nothing = call(engines.providers(), Map.of("summarize", false));
         agents.save(nothing, conversation(), "test-model", false);

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class SimulatedConversationTest {
     Fixture f;
     TestApi api;
+    dev.outdial.Outdial talker;
 
     static final DispatchSettings RUNNING = new DispatchSettings(true, Duration.ofMillis(20), Duration.ofSeconds(1), 2_000,
             Duration.ofSeconds(30), Duration.ofSeconds(10));
@@ -33,7 +34,7 @@ class SimulatedConversationTest {
     void start(org.junit.jupiter.api.TestInfo test) {
         f = Fixture.manual(Clock.systemUTC());
         // Personas pause a quarter of the talk time (100 ms) before each line. (The regression test brings its own carrier.)
-        if (!test.getTags().contains("own-carrier")) f.startNode("talker", RUNNING, new SimulatedSettings(Duration.ZERO, Duration.ofMillis(400), true));
+        if (!test.getTags().contains("own-carrier")) talker = f.startNode("talker", RUNNING, new SimulatedSettings(Duration.ZERO, Duration.ofMillis(400), true));
         api = f.api();
     }
 
@@ -210,6 +211,47 @@ class SimulatedConversationTest {
         String id = api.get("/v1/batches/" + b.json().get("id").asText() + "/calls").json().get("data").get(0).get("id").asText();
         assertThat(texts(awaitTranscript(id))).containsExactly("agent: Hello, this is Acme Clinic.", "callee: Yes, that works for me.",
                 "agent: Wonderful, thank you.", "agent: Goodbye!");
+    }
+
+    /** Regression: an agent with a model and a transcriber used to talk (paid speech) to simulated machines, over no audio. */
+    @Test
+    void anAgentWithEnginesDoesNotTalkToASimulatedMachine() throws Exception {
+        try (dev.outdial.FakeEngines engines = new dev.outdial.FakeEngines()) {
+            String agent = f.agent(Map.of("name", "Engines", "prompt", "Hi.", "first_message", "Hello, this is Acme Clinic.",
+                    "retry_policy", Map.of("max_attempts", 1), "providers", engines.providers()));
+            TestApi.Answer b = api.post("/v1/batches", Map.of("name", "machine", "agent_id", agent, "line_id", f.line(1, 50),
+                    "recipients", List.of(Map.of("phone_number", "+14152000018"))));
+            assertThat(b.status()).as(b.text()).isEqualTo(201);
+            String id = api.get("/v1/batches/" + b.json().get("id").asText() + "/calls").json().get("data").get(0).get("id").asText();
+            f.awaitSql("select outcome from call where id = '" + id + "'", "voicemail");
+            f.awaitSql("select answered_by from call_attempt where call_id = '" + id + "'", "machine");
+            Thread.sleep(300); // an agent, had one started, would have asked its model by now
+            assertThat(engines.llmRequests).isEmpty();
+            assertThat(f.sql("select transcript is null from call where id = '" + id + "'")).isEqualTo("t");
+        }
+    }
+
+    /** Regression: a stopping node closed its database while agents of hung-up calls still held their transcripts. */
+    @Test
+    void aStoppingNodeWaitsForItsAgentsToStoreTheirTranscripts() throws Exception {
+        try (dev.outdial.FakeEngines engines = new dev.outdial.FakeEngines()) {
+            engines.llmAnswers.add("SLOW 30000"); // the model is thinking when the node stops (the client gives up after 10 s)
+            String agent = f.agent(Map.of("name", "Slow", "prompt", "Hi.", "first_message", "Hello, this is Acme Clinic.",
+                    "retry_policy", Map.of("max_attempts", 1), "providers", Map.of("llm", Map.of("base_url", engines.llm.baseUrl(), "model", "m"))));
+            TestApi.Answer b = api.post("/v1/batches", Map.of("name", "slow", "agent_id", agent, "line_id", f.line(1, 50),
+                    "recipients", List.of(Map.of("phone_number", number(0, 0)))));
+            assertThat(b.status()).as(b.text()).isEqualTo(201);
+            String id = api.get("/v1/batches/" + b.json().get("id").asText() + "/calls").json().get("data").get(0).get("id").asText();
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (engines.llmRequests.isEmpty()) {
+                assertThat(System.nanoTime()).as("the callee answered and the model was asked").isLessThan(until);
+                Thread.sleep(20);
+            }
+            talker.stop(Duration.ZERO); // hangs the call up at once; the agent is still waiting for its model
+            assertThat(f.sql("select transcript->'entries'->1->>'text' from call where id = '" + id + "'"))
+                    .as("stored before stop returned").isEqualTo("Yes, that works for me. I'll be there.");
+            assertThat(f.sql("select transcript->'errors'->>0 from call where id = '" + id + "'")).startsWith("llm: ");
+        }
     }
 
     private static List<String> texts(JsonNode transcript) {

@@ -6,6 +6,7 @@ import dev.outdial.telephony.CallListener;
 import dev.outdial.telephony.CallRequest;
 import dev.outdial.telephony.EndCause;
 import dev.outdial.telephony.EndCause.Kind;
+import dev.outdial.media.AnsweringMachineDetector;
 import dev.outdial.telephony.Telephony;
 import dev.outdial.telephony.TextCallee;
 import dev.outdial.telephony.Transfer;
@@ -134,6 +135,8 @@ public final class SimulatedTelephony implements Telephony {
         private final AtomicBoolean ended = new AtomicBoolean();
         private volatile boolean answered;
         private volatile boolean human;
+        /** The simulated carrier knows who answers: as answering-machine detection would tell. */
+        private final CompletableFuture<AnsweringMachineDetector.Result> answeredBy = new CompletableFuture<>();
         private volatile ScheduledFuture<?> talkTimer;
         /** Transfers asked for; one still open when the leg ends (the callee hung up first) ends with it. */
         private final java.util.List<CompletableFuture<Transfer>> transfers = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -155,7 +158,13 @@ public final class SimulatedTelephony implements Telephony {
         void answer(boolean machine) {
             answered = true;
             human = !machine;
+            answeredBy.complete(machine ? AnsweringMachineDetector.Result.MACHINE : AnsweringMachineDetector.Result.HUMAN);
             listener.answered(machine);
+        }
+
+        @Override
+        public CompletableFuture<AnsweringMachineDetector.Result> answeredBy() {
+            return answeredBy;
         }
 
         private Callee callee;
@@ -207,6 +216,7 @@ public final class SimulatedTelephony implements Telephony {
             if (ended.compareAndSet(false, true)) {
                 live.remove(this);
                 pending.forEach(f -> f.cancel(false));
+                answeredBy.complete(AnsweringMachineDetector.Result.UNKNOWN); // nobody answered (no-op if someone did)
                 listener.ended(cause);
                 transfers.forEach(t -> t.complete(Transfer.refused(null, "call_ended")));
             }
