@@ -159,9 +159,9 @@ final class BatchRoutes {
         List<FieldError> rowErrors = new ArrayList<>();
         if (!row.isObject()) {
             return new Recipient(null, null, null, null, null, null, null, null, null, null,
-                    List.of(FieldError.of(row.pointer("").replaceAll("/$", ""), "must be an object with a phone_number")));
+                    List.of(FieldError.of(row.pointer(""), "must be an object with a phone_number")));
         }
-        Body r = new Body(row.node(), row.pointer("").replaceAll("/$", ""), rowErrors, null);
+        Body r = new Body(row.node(), row.pointer(""), rowErrors, null);
         r.rejectUnknown(RECIPIENT_FIELDS);
         String phone = r.text("phone_number");
         Map<String, Object> variables = r.object("variables");
