@@ -74,9 +74,11 @@ public final class Outdial implements AutoCloseable {
         this.telephony = Map.copyOf(carriers);
         EspeakVoice offlineVoice = new EspeakVoice();
         this.engines = HttpClient.newHttpClient();
+        AgentRuntime agentRuntime = new AgentRuntime(engines, offlineVoice);
+        Thread.ofVirtual().name("agent-warm-up").start(agentRuntime::warmUp); // before the first callee needs it
         // Agents without a model (simulated calls) are analysed by keyword rules, labelled as such.
         this.dispatcher = new Dispatcher(db, clock, config.nodeId(), config.dispatch(), telephony, signal,
-                config.dataDir().resolve("recordings"), offlineVoice, new AgentRuntime(engines, offlineVoice),
+                config.dataDir().resolve("recordings"), offlineVoice, agentRuntime,
                 new CallAnalysis(engines, CallAnalysis.DEFAULT_TIMEOUT, new RuleBasedAnalyst()));
         this.webhooks = new WebhookDelivery(db, clock, config.nodeId(), config.webhooks());
         this.http = withHttp ? new HttpApi(new HttpApi.Services(db, clock, organizations, agents, lines, batches, calls, intake,

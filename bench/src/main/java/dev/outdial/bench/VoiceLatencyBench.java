@@ -91,6 +91,10 @@ final class VoiceLatencyBench implements Callable<Integer> {
     @Option(names = "--warmup", description = "turns on 10 calls before the measured levels, per provider set, not counted (default 60)")
     int warmupTurns = 60;
 
+    @Option(names = "--runtime-warm-up", description = "run AgentRuntime.warmUp() on the shared client first, as a node does at start (default true)",
+            arity = "1")
+    boolean runtimeWarmUp = true;
+
     @Option(names = "--speech-ms", description = "length of each callee utterance (default 600)")
     int speechMs = 600;
 
@@ -112,6 +116,11 @@ final class VoiceLatencyBench implements Callable<Integer> {
         List<String> results = new ArrayList<>();
         for (String mode : modes) {
             try (Providers providers = mode.equals("http") ? new LoopbackProviders(ttsRate, answerMs) : new InProcessProviders(answerMs)) {
+                if (runtimeWarmUp && providers instanceof LoopbackProviders loopback) {
+                    long t = System.nanoTime();
+                    new dev.outdial.agent.AgentRuntime(loopback.http, null).warmUp();
+                    System.out.printf("%s: AgentRuntime.warmUp() took %.0f ms%n", mode, (System.nanoTime() - t) / 1e6);
+                }
                 if (warmupTurns > 0) {
                     Level w = runLevel(providers, mode, 10, warmupTurns);
                     System.out.printf("%s warm-up (cold JVM): %d turns on 10 calls, overhead p50 %.1f ms, max %.1f ms (the first turns)%n", mode,

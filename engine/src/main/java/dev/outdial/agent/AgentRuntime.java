@@ -161,6 +161,11 @@ public final class AgentRuntime {
         });
     }
 
+    /** Takes the first-turn costs of a fresh JVM (~0.4 s) before any callee would: call once at start, off the main thread. */
+    public void warmUp() {
+        WarmUp.run(http);
+    }
+
     /**
      * Waits up to {@code limit} until no agent is on a call any more, each having handed its transcript over:
      * a stopping node calls it after hanging up its calls, before it closes the database. True when all are done.
