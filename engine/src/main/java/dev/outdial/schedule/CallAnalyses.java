@@ -133,9 +133,10 @@ final class CallAnalyses {
         List<Transcript.Entry> out = new ArrayList<>();
         if (stored instanceof List<?> list) {
             for (Object o : list) {
-                if (o instanceof Map<?, ?> e) {
-                    out.add(new Transcript.Entry(String.valueOf(e.get("speaker")), String.valueOf(e.get("text")),
-                            ((Number) e.get("start_ms")).longValue(), ((Number) e.get("end_ms")).longValue()));
+                // As CallAgents.save writes them; a field missing from an older row counts as empty, not as a failed catch-up.
+                if (o instanceof Map<?, ?> e && e.get("speaker") instanceof String speaker && e.get("text") instanceof String text) {
+                    out.add(new Transcript.Entry(speaker, text, e.get("start_ms") instanceof Number a ? a.longValue() : 0,
+                            e.get("end_ms") instanceof Number b ? b.longValue() : 0));
                 }
             }
         }
