@@ -94,10 +94,10 @@ final class RecipientValidator {
         if (!parsed.ok()) errors.add(new FieldError(p + "/phone_number", parsed.error(), i));
         String destination = parsed.value();
 
-        Map<String, Object> vars = new HashMap<>(baseVariables);
-        if (r.variables() != null) vars.putAll(r.variables());
+        // The recipient's own value wins over the batch's and the agent's default (looked up, not merged: no map per row).
+        Map<String, Object> own = r.variables() == null ? Map.of() : r.variables();
         for (VariableSpec spec : agent.variables()) {
-            Object v = vars.get(spec.name());
+            Object v = own.containsKey(spec.name()) ? own.get(spec.name()) : baseVariables.get(spec.name());
             if (v == null) {
                 if (spec.required()) {
                     errors.add(new FieldError(p + "/variables/" + spec.name(),
