@@ -168,7 +168,7 @@ final class AgentRoutes {
         placeholders("/first_message", firstMessage, known, errors);
         if (amd != null) placeholders("/amd/message", amd.message(), known, errors);
         if (providers != null && providers.bot() != null && providers.bot().customParameters() != null) {
-            providers.bot().customParameters().forEach((k, v) -> placeholders("/providers/bot/custom_parameters/" + k, v, known, errors));
+            providers.bot().customParameters().forEach((k, v) -> placeholders("/providers/bot/custom_parameters/" + Body.segment(k), v, known, errors));
         }
         if (!errors.isEmpty()) throw ApiException.invalid(errors);
         return new Agent.Spec(name, prompt == null ? "" : prompt, firstMessage, language == null ? "en" : language, voice,

@@ -57,6 +57,11 @@ final class Body {
     }
 
     /** The pointer of {@code field} in this object; "" means the object itself. */
+    /** A key as one JSON-pointer segment (RFC 6901): "~" becomes "~0" and "/" becomes "~1". */
+    static String segment(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
+    }
+
     String pointer(String field) {
         return field.isEmpty() ? prefix : prefix + "/" + field;
     }

@@ -36,13 +36,13 @@ final class BotSettings {
         if (headers != null) {
             headers.forEach((name, value) -> {
                 String lower = name.toLowerCase(Locale.ROOT);
-                if (!name.matches(TOKEN)) b.error("headers/" + name, "is not a valid header name");
+                if (!name.matches(TOKEN)) b.error("headers/" + Body.segment(name), "is not a valid header name");
                 else if (RESERVED_HEADERS.contains(lower) || lower.startsWith("sec-websocket-")) {
-                    b.error("headers/" + name, "is set by the WebSocket handshake itself and cannot be given");
+                    b.error("headers/" + Body.segment(name), "is set by the WebSocket handshake itself and cannot be given");
                 }
                 // The JDK's handshake refuses what HTTP forbids in a field value; refused here, it names the header, not every call later.
                 if (value != null && !value.chars().allMatch(ch -> ch == '\t' || (ch >= 0x20 && ch != 0x7f && ch <= 0xff))) {
-                    b.error("headers/" + name, "must hold only visible characters, spaces and tabs (no line breaks or control characters)");
+                    b.error("headers/" + Body.segment(name), "must hold only visible characters, spaces and tabs (no line breaks or control characters)");
                 }
             });
         }
@@ -76,7 +76,7 @@ final class BotSettings {
         Map<String, String> out = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().isTextual()) b.error(field + "/" + e.getKey(), "must be a string");
+            if (!e.getValue().isTextual()) b.error(field + "/" + Body.segment(e.getKey()), "must be a string");
             else out.put(e.getKey(), e.getValue().asText());
         }
         return out;

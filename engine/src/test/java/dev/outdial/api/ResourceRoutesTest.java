@@ -148,11 +148,12 @@ class ResourceRoutesTest {
         try (Fixture f = Fixture.manual()) {
             TestApi api = f.api();
             TestApi.Answer bad = api.post("/v1/agents", Map.of("name", "A", "providers", Map.of("bot", Map.of(
-                    "url", "https://bot.example.com", "headers", Map.of("Host", "x", "X-Token", 5, "bad name", "v"),
+                    "url", "https://bot.example.com", "headers", Map.of("Host", "x", "X-Token", 5, "bad name", "v", "a/b~c", "v", "X-Bell", "ring\u0007"),
                     "custom_parameters", Map.of("n", List.of(1), "greeting", "Hi {{nobody}}"), "model", "m"))));
             assertThat(bad.status()).isEqualTo(422);
             assertThat(bad.json().findValuesAsText("pointer")).containsExactlyInAnyOrder("/providers/bot/url", "/providers/bot/headers/Host",
-                    "/providers/bot/headers/X-Token", "/providers/bot/headers/bad name", "/providers/bot/custom_parameters/n",
+                    "/providers/bot/headers/X-Token", "/providers/bot/headers/bad name", "/providers/bot/headers/a~1b~0c",
+                    "/providers/bot/headers/X-Bell", "/providers/bot/custom_parameters/n",
                     "/providers/bot/custom_parameters/greeting", "/providers/bot/model");
             assertThat(api.post("/v1/agents", Map.of("name", "A", "providers", Map.of("bot", Map.of()))).json()
                     .findValuesAsText("pointer")).containsExactly("/providers/bot/url");
