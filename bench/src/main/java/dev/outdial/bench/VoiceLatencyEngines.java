@@ -42,7 +42,7 @@ import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import dev.outdial.bench.VoiceLatencyBench.Callee;
-import dev.outdial.bench.VoiceLatencyBench.TurnTimes;
+import dev.outdial.bench.VoiceLatencyResults.TurnTimes;
 import static dev.outdial.bench.VoiceLatencyBench.ANSWER;
 import static dev.outdial.bench.VoiceLatencyBench.HEARD;
 

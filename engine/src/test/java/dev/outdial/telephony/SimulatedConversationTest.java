@@ -119,10 +119,7 @@ class SimulatedConversationTest {
     void aCalleesQuestionIsAnsweredByTheRulesWithTheFirstMessageAgain() throws Exception {
         String agent = f.agent(Map.of("name", "Chatty", "prompt", "Chat.", "first_message", "Hello there, how are you doing today?",
                 "retry_policy", Map.of("max_attempts", 1)));
-        TestApi.Answer b = api.post("/v1/batches", Map.of("name", "chatty", "agent_id", agent, "line_id", f.line(10, 50),
-                "recipients", List.of(Map.of("phone_number", number(0, 4)))));
-        assertThat(b.status()).as(b.text()).isEqualTo(201);
-        String id = api.get("/v1/batches/" + b.json().get("id").asText() + "/calls").json().get("data").get(0).get("id").asText();
+        String id = callOne(agent, number(0, 4));
         // Persona 4 asks a question (the rules repeat the first message), then confirms (the rules end the call).
         assertThat(texts(awaitTranscript(id))).containsExactly(
                 "agent: Hello there, how are you doing today?",
@@ -139,10 +136,7 @@ class SimulatedConversationTest {
         String agent = f.agent(Map.of("name", "Transfers", "prompt", "Help.", "first_message", "Hello, this is Acme Clinic.",
                 "retry_policy", Map.of("max_attempts", 1), "conversation", Map.of("transfer_number", "+1 415 555 0100")));
         assertThat(api.get("/v1/agents/" + agent).json().at("/conversation/transfer_number").asText()).isEqualTo("+14155550100");
-        TestApi.Answer b = api.post("/v1/batches", Map.of("name", "transfer", "agent_id", agent, "line_id", f.line(10, 50),
-                "recipients", List.of(Map.of("phone_number", number(0, 7)))));
-        assertThat(b.status()).as(b.text()).isEqualTo(201);
-        String id = api.get("/v1/batches/" + b.json().get("id").asText() + "/calls").json().get("data").get(0).get("id").asText();
+        String id = callOne(agent, number(0, 7));
         assertThat(texts(awaitTranscript(id))).containsExactly(
                 "agent: Hello, this is Acme Clinic.",
                 "callee: Can I speak to a real person, please?",
@@ -205,10 +199,7 @@ class SimulatedConversationTest {
         f.startNode("eager", RUNNING, new SimulatedSettings(Duration.ZERO, Duration.ofMillis(400), true), Map.of("simulated", eager));
         String agent = f.agent(Map.of("name", "Eager", "prompt", "Hi.", "first_message", "Hello, this is Acme Clinic.",
                 "retry_policy", Map.of("max_attempts", 1)));
-        TestApi.Answer b = api.post("/v1/batches", Map.of("name", "eager", "agent_id", agent, "line_id", f.line(1, 50),
-                "recipients", List.of(Map.of("phone_number", number(0, 0)))));
-        assertThat(b.status()).as(b.text()).isEqualTo(201);
-        String id = api.get("/v1/batches/" + b.json().get("id").asText() + "/calls").json().get("data").get(0).get("id").asText();
+        String id = callOne(agent, number(0, 0));
         assertThat(texts(awaitTranscript(id))).containsExactly("agent: Hello, this is Acme Clinic.", "callee: Yes, that works for me.",
                 "agent: Wonderful, thank you.", "agent: Goodbye!");
     }
@@ -219,10 +210,7 @@ class SimulatedConversationTest {
         try (dev.outdial.FakeEngines engines = new dev.outdial.FakeEngines()) {
             String agent = f.agent(Map.of("name", "Engines", "prompt", "Hi.", "first_message", "Hello, this is Acme Clinic.",
                     "retry_policy", Map.of("max_attempts", 1), "providers", engines.providers()));
-            TestApi.Answer b = api.post("/v1/batches", Map.of("name", "machine", "agent_id", agent, "line_id", f.line(1, 50),
-                    "recipients", List.of(Map.of("phone_number", "+14152000018"))));
-            assertThat(b.status()).as(b.text()).isEqualTo(201);
-            String id = api.get("/v1/batches/" + b.json().get("id").asText() + "/calls").json().get("data").get(0).get("id").asText();
+            String id = callOne(agent, "+14152000018");
             f.awaitSql("select outcome from call where id = '" + id + "'", "voicemail");
             f.awaitSql("select answered_by from call_attempt where call_id = '" + id + "'", "machine");
             Thread.sleep(300); // an agent, had one started, would have asked its model by now
@@ -238,10 +226,7 @@ class SimulatedConversationTest {
             engines.llmAnswers.add("SLOW 30000"); // the model is thinking when the node stops (the client gives up after 10 s)
             String agent = f.agent(Map.of("name", "Slow", "prompt", "Hi.", "first_message", "Hello, this is Acme Clinic.",
                     "retry_policy", Map.of("max_attempts", 1), "providers", Map.of("llm", Map.of("base_url", engines.llm.baseUrl(), "model", "m"))));
-            TestApi.Answer b = api.post("/v1/batches", Map.of("name", "slow", "agent_id", agent, "line_id", f.line(1, 50),
-                    "recipients", List.of(Map.of("phone_number", number(0, 0)))));
-            assertThat(b.status()).as(b.text()).isEqualTo(201);
-            String id = api.get("/v1/batches/" + b.json().get("id").asText() + "/calls").json().get("data").get(0).get("id").asText();
+            String id = callOne(agent, number(0, 0));
             long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (engines.llmRequests.isEmpty()) {
                 assertThat(System.nanoTime()).as("the callee answered and the model was asked").isLessThan(until);
@@ -252,6 +237,14 @@ class SimulatedConversationTest {
                     .as("stored before stop returned").isEqualTo("Yes, that works for me. I'll be there.");
             assertThat(f.sql("select transcript->'errors'->>0 from call where id = '" + id + "'")).startsWith("llm: ");
         }
+    }
+
+    /** Submits a batch of one call to {@code number} on a new simulated line; returns the call's id. */
+    private String callOne(String agent, String number) {
+        TestApi.Answer b = api.post("/v1/batches", Map.of("name", "one", "agent_id", agent, "line_id", f.line(1, 50),
+                "recipients", List.of(Map.of("phone_number", number))));
+        assertThat(b.status()).as(b.text()).isEqualTo(201);
+        return api.get("/v1/batches/" + b.json().get("id").asText() + "/calls").json().get("data").get(0).get("id").asText();
     }
 
     private static List<String> texts(JsonNode transcript) {
