@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 final class IntakeBench implements Callable<Integer> {
     @Option(names = "--size", description = "recipients per batch (default ${DEFAULT-VALUE})", defaultValue = "10000")
     int size;
-    @Option(names = "--warmup", description = "unmeasured requests first (default ${DEFAULT-VALUE})", defaultValue = "5")
+    @Option(names = "--warmup", description = "unmeasured requests first (default ${DEFAULT-VALUE})", defaultValue = "30")
     int warmup;
     @Option(names = "--measured", description = "measured requests (default ${DEFAULT-VALUE})", defaultValue = "30")
     int measured;
@@ -35,6 +35,9 @@ final class IntakeBench implements Callable<Integer> {
     @Option(names = "--durable", description = "fsync and synchronous commit on, as in production (default ${DEFAULT-VALUE})",
             defaultValue = "true", arity = "1")
     boolean durable;
+    @Option(names = "--checkpoint", description = "a CHECKPOINT after the warm-up, as a server that has run a while (default ${DEFAULT-VALUE})",
+            defaultValue = "true", arity = "1")
+    boolean checkpoint;
     @Option(names = "--keep", description = "keep the temp data directory")
     boolean keep;
 
@@ -64,6 +67,15 @@ final class IntakeBench implements Callable<Integer> {
                 size, bodies.getFirst().length / 1024.0, warmup, measured, concurrency, durable);
 
         for (int k = 0; k < warmup; k++) fx.api().send("POST", "/v1/batches", bodies.get(k));
+        if (checkpoint) {
+            // A server that has run past a checkpoint reuses old WAL segments; a fresh one creates
+            // (zero-fills and syncs) a new 16 MB segment every other request of this size.
+            env.db().read(c -> {
+                try (var st = c.createStatement()) {
+                    return st.execute("checkpoint");
+                }
+            });
+        }
 
         double[] latencies = new double[measured];
         AtomicInteger next = new AtomicInteger();

@@ -107,8 +107,8 @@ public final class Intake {
         }
         workSignal.run();
         stats.callsAdded(stored.accepted());
-        return new Result(batches.get(orgId, batchId), stored.errors(), false, stored.found().suppressed(), stored.merged(),
-                stored.found().duplicates());
+        return new Result(batches.get(orgId, batchId, stored.counts()), stored.errors(), false, stored.found().suppressed(),
+                stored.merged(), stored.found().duplicates());
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The calls of a new batch, stored as they are checked: chunk k is COPYed while chunk k+1 is
@@ -42,6 +43,16 @@ final class SubmitPipeline {
     record Stored(int accepted, List<FieldError> errors, List<Map<String, Object>> merged, Screening.Found found, int expired) {
         boolean anyFinished() {
             return expired > 0 || !found.suppressed().isEmpty();
+        }
+
+        /** The new batch's counters as of the commit: every stored call is scheduled, or finished expired or suppressed. */
+        Batch.Counts counts() {
+            int suppressed = found.suppressed().size();
+            Map<String, Integer> byOutcome = new TreeMap<>();
+            if (expired > 0) byOutcome.put("expired", expired);
+            if (suppressed > 0) byOutcome.put("suppressed", suppressed);
+            int finished = expired + suppressed;
+            return new Batch.Counts(accepted, accepted - finished, 0, 0, 0, finished, 0, byOutcome);
         }
     }
 

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outdial.Fixture;
 import dev.outdial.TestApi;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -147,5 +150,35 @@ class ChunkedIntakeTest {
         assertThat(a.json().get("duplicates")).extracting(d -> d.get("index").asInt()).containsExactly(2, LAST);
         assertThat(a.json().at("/duplicates/0/call_id").asText()).startsWith("cal_");
         assertThat(count("select count(*) from call")).isEqualTo(ROWS);
+    }
+
+    @Test
+    void the_counters_answered_at_intake_are_the_ones_a_later_read_counts() {
+        f.close();
+        f = Fixture.manual(Clock.fixed(Instant.parse("2026-03-03T06:00:00Z"), ZoneOffset.UTC)); // 22:00 in San Francisco
+        f.quietHours(true);
+        api = f.api();
+        agentId = f.agent();
+        lineId = f.line(10, 5);
+        api.patch("/v1/organization", Map.of("dedup_across_batches", true));
+        List<Map<String, Object>> rows = rows();
+        for (int i = 0; i < 10; i++) { // no window opens before 04:00 local: expired at intake
+            Map<String, Object> r = new HashMap<>(rows.get(i));
+            r.put("deadline", "2026-03-03T12:00:00Z");
+            rows.set(i, r);
+        }
+        api.post("/v1/dnc/bulk", Map.of("phone_numbers", List.of(rows.get(1).get("phone_number"), rows.get(20).get("phone_number"))));
+        assertThat(submit(List.of(rows.get(30), rows.get(LAST)), false).status()).isEqualTo(201);
+        rows.set(LAST - 1, Map.of("phone_number", rows.get(40).get("phone_number"), "variables", Map.of("name", "again")));
+
+        TestApi.Answer a = submit(rows, false);
+        assertThat(a.status()).as(a.text()).isEqualTo(201);
+        JsonNode counts = a.json().get("counts");
+        assertThat(counts.get("total").asInt()).isEqualTo(ROWS - 3);          // one merged, two duplicates of the first batch
+        assertThat(counts.at("/by_outcome/expired").asInt()).isEqualTo(9);     // row 1 is suppressed instead
+        assertThat(counts.at("/by_outcome/suppressed").asInt()).isEqualTo(2);
+        assertThat(counts.get("finished").asInt()).isEqualTo(11);
+        assertThat(counts.get("scheduled").asInt()).isEqualTo(ROWS - 3 - 11);
+        assertThat(counts).isEqualTo(api.get("/v1/batches/" + a.json().get("id").asText()).json().get("counts"));
     }
 }
