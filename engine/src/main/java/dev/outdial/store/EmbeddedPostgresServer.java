@@ -39,6 +39,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setOverrideWorkingDirectory(pgDir.toAbsolutePath().getParent().resolve("pg-bin").toFile())
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    // Only a new data directory takes this (initdb). Ids, numbers and names then compare
+                    // byte by byte, which for UTF-8 is the same order as C.UTF-8's code points, but
+                    // without the libc collation call in every index comparison: intake's COPY of
+                    // 10,000 calls into four text-keyed indexes, paired runs, p50 157 vs 167 ms (mean of 6).
+                    .setLocaleConfig("lc-collate", "C")
                     .setServerConfig("fsync", onOff)
                     .setServerConfig("synchronous_commit", onOff)
                     .setServerConfig("full_page_writes", onOff)

@@ -26,6 +26,14 @@ class EmbeddedPostgresServerTest {
                 }
             });
             assertThat(fsync).as("the embedded server runs durable").isEqualTo("on");
+            String collation = db.read(c -> {
+                try (ResultSet rs = c.createStatement().executeQuery(
+                        "select datcollate from pg_database where datname = current_database()")) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            });
+            assertThat(collation).as("byte-order collation, for fast index comparisons").isEqualTo("C");
         }
         assertThat(dir.resolve("pg/PG_VERSION")).exists();
         try (Database db = Database.open(config)) {
