@@ -11,10 +11,12 @@ import java.time.Instant;
  * @param trunk   the line's SIP trunk, for the sip provider; null on other lines
  * @param amd     the agent's answering-machine detection, or null when it has none
  * @param record  whether the agent records its calls
+ * @param bot     whether the agent hands its calls to its own bot (read with the claim, so a leg that no
+ *                other engine could talk on needs no second read when it is answered)
  */
 record ClaimedCall(String callId, String orgId, String batchId, String lineId, String provider, String from,
                    String destination, int attempt, Instant dialAt, Duration maxDuration, Trunk trunk, Media amd,
-                   boolean record) {
+                   boolean record, boolean bot) {
 
     /**
      * The agent's amd settings as stored, the call's language, and, when a message must be rendered, what

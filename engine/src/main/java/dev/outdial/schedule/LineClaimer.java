@@ -228,7 +228,8 @@ final class LineClaimer {
                           a.amd::text, a.record_calls, coalesce(c.overrides->>'language', a.language),
                           case when a.amd->>'behavior' = 'leave_message' then jsonb_build_object('call', c.variables,
                               'batch', (select b.variables from batch b where b.id = c.batch_id), 'agent', a.default_variables,
-                              'zone', c.zones[1])::text end""")) {
+                              'zone', c.zones[1])::text end,
+                          coalesce(jsonb_typeof(a.providers->'bot') = 'object', false)""")) {
             ps.setString(1, nodeId);
             ps.setTimestamp(2, Timestamp.from(now.plus(leaseDuration)));
             ps.setTimestamp(3, Timestamp.from(now));
@@ -238,7 +239,7 @@ final class LineClaimer {
                     calls.add(new ClaimedCall(rs.getString(1), rs.getString(2), rs.getString(3), lineId, provider, from,
                             rs.getString(5), rs.getInt(4), slotOf.get(rs.getString(1)), Duration.ofSeconds(rs.getInt(6)), trunk,
                             rs.getString(7) == null ? null : new ClaimedCall.Media(rs.getString(7), rs.getString(9), rs.getString(10)),
-                            rs.getBoolean(8)));
+                            rs.getBoolean(8), rs.getBoolean(11)));
                 }
             }
         }

@@ -3,6 +3,7 @@ package dev.outdial.telephony;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.outdial.FakeBot;
 import dev.outdial.Fixture;
 import dev.outdial.TestApi;
 import dev.outdial.agent.llm.RuleBasedLlm;
@@ -236,6 +237,21 @@ class SimulatedConversationTest {
             assertThat(f.sql("select transcript->'entries'->1->>'text' from call where id = '" + id + "'"))
                     .as("stored before stop returned").isEqualTo("Yes, that works for me. I'll be there.");
             assertThat(f.sql("select transcript->'errors'->>0 from call where id = '" + id + "'")).startsWith("llm: ");
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Tag("own-carrier")
+    void aBotTakesAnsweredSimulatedCallsWithoutPersonasToo() throws Exception {
+        // No persona and no media on these legs: only a bot can take them, and the claim says whether the agent has one.
+        f.startNode("plain", RUNNING, new SimulatedSettings(Duration.ZERO, Duration.ofMillis(400)));
+        try (FakeBot bot = new FakeBot()) {
+            String agent = f.agent(Map.of("name", "Own bot", "retry_policy", Map.of("max_attempts", 1),
+                    "providers", Map.of("bot", Map.of("url", bot.url()))));
+            String id = callOne(agent, number(0, 0));
+            bot.awaitHandshake();
+            assertThat(bot.next().get("event").asText()).isEqualTo("connected");
+            assertThat(bot.next().get("start").get("callSid").asText()).isEqualTo(id);
         }
     }
 
