@@ -71,9 +71,17 @@ public final class AgentRuntime {
      */
     public static boolean canConverse(Providers p, CallLeg leg) {
         if (p != null && p.bot() != null) return true;
-        if (leg.textCallee() != null) return true;
-        // Audio needs a far end: a leg without media (a simulated machine, personas off) would get paid speech nobody hears.
-        return p != null && p.llm() != null && p.stt() != null && leg.media() != MediaChannel.NONE;
+        if (onlyBotsCanTake(leg)) return false;
+        return leg.textCallee() != null || p != null && p.llm() != null && p.stt() != null;
+    }
+
+    /**
+     * Whether {@code leg} is one only a bot could take: neither a callee in words nor media. Audio needs
+     * a far end, or a simulated machine (personas off) would get paid speech nobody hears. Callers that
+     * know whether the agent has a bot ask this before reading the rest of its settings.
+     */
+    public static boolean onlyBotsCanTake(CallLeg leg) {
+        return leg.textCallee() == null && leg.media() == MediaChannel.NONE;
     }
 
     /** The name of the model that speaks for an agent with these engines, for the transcript. */
