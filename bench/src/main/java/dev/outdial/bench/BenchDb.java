@@ -31,14 +31,35 @@ final class BenchDb implements AutoCloseable {
     }
 
     static BenchDb start(String name, boolean durable, boolean keep) {
+        return start(name, durable, keep, false, java.util.Map.of());
+    }
+
+    /**
+     * @param pgStats  load pg_stat_statements, so {@link #printTopStatements} can say where PostgreSQL's time went
+     * @param settings more server settings, on top of the engine's own (to try one out)
+     */
+    static BenchDb start(String name, boolean durable, boolean keep, boolean pgStats, java.util.Map<String, String> settings) {
         Path dir;
         try {
             dir = Files.createTempDirectory("outdial-bench-" + name + "-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dir.resolve("pg"), durable);
+        java.util.Map<String, String> extra = new java.util.HashMap<>(settings);
+        if (pgStats) {
+            extra.put("shared_preload_libraries", "pg_stat_statements");
+            extra.put("pg_stat_statements.track", "all");
+        }
+        EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dir.resolve("pg"), durable, extra);
         Database db = Database.connect(server.jdbcUrl("postgres"), "postgres", null);
+        if (pgStats) {
+            db.tx(c -> {
+                try (var st = c.createStatement()) {
+                    st.execute("create extension if not exists pg_stat_statements");
+                }
+                return null;
+            });
+        }
         BenchDb env = new BenchDb(dir, server, db, keep);
         Runtime.getRuntime().addShutdownHook(new Thread(env::close, "bench-db-cleanup"));
         return env;
@@ -50,6 +71,50 @@ final class BenchDb implements AutoCloseable {
 
     Database db() {
         return db;
+    }
+
+    /** Empties pg_stat_statements, so what follows is measured alone. */
+    void resetStatements() {
+        db.tx(c -> {
+            try (var st = c.createStatement()) {
+                st.execute("select pg_stat_statements_reset()");
+                st.execute("select pg_stat_reset_shared('wal')");
+                st.execute("select pg_stat_reset_shared('checkpointer')");
+            }
+            return null;
+        });
+    }
+
+    /** Prints the {@code n} statements PostgreSQL spent the most time in since the last reset. */
+    void printTopStatements(int n) {
+        db.read(c -> {
+            try (var st = c.createStatement(); var rs = st.executeQuery("""
+                    select round(total_exec_time)::bigint, calls, rows, round(100 * total_exec_time / sum(total_exec_time) over ())::int,
+                           regexp_replace(left(query, 160), '\\s+', ' ', 'g')
+                    from pg_stat_statements order by total_exec_time desc limit %d""".formatted(n))) {
+                System.out.println("PostgreSQL time by statement (ms, calls, rows, %, statement):");
+                while (rs.next()) {
+                    System.out.printf("%9d %9d %10d %3d%%  %s%n", rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getInt(4),
+                            rs.getString(5));
+                }
+            }
+            try (var st = c.createStatement(); var rs = st.executeQuery("""
+                    select w.wal_records, w.wal_fpi, w.wal_bytes, k.num_timed, k.num_requested, k.buffers_written
+                    from pg_stat_wal w, pg_stat_checkpointer k""")) {
+                rs.next();
+                System.out.printf("WAL: %,d records, %,d full-page images, %,d MB; checkpoints: %d timed, %d requested, %,d buffers written%n",
+                        rs.getLong(1), rs.getLong(2), rs.getLong(3) >> 20, rs.getLong(4), rs.getLong(5), rs.getLong(6));
+            }
+            try (var st = c.createStatement(); var rs = st.executeQuery("""
+                    select relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_live_tup, n_dead_tup, autovacuum_count
+                    from pg_stat_user_tables where relname in ('call', 'call_attempt', 'outbox') order by relname""")) {
+                while (rs.next()) {
+                    System.out.printf("%s: %,d inserted, %,d updated of which %,d HOT; %,d live, %,d dead rows; %d autovacuums%n",
+                            rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7));
+                }
+            }
+            return null;
+        });
     }
 
     @Override

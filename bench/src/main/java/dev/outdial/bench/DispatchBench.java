@@ -56,11 +56,15 @@ final class DispatchBench implements Callable<Integer> {
     boolean durable;
     @Option(names = "--keep", description = "keep the temp data directory")
     boolean keep;
+    @Option(names = "--pg-stats", description = "print where PostgreSQL spent its time while dispatching (pg_stat_statements)")
+    boolean pgStats;
+    @Option(names = "--pg-set", description = "a PostgreSQL server setting to try, as name=value (repeatable)")
+    Map<String, String> pgSettings = new java.util.HashMap<>();
 
     @Override
     public Integer call() throws Exception {
         System.out.println("machine at start: " + BenchMain.machine());
-        try (BenchDb env = BenchDb.start("dispatch", durable, keep)) {
+        try (BenchDb env = BenchDb.start("dispatch", durable, keep, pgStats, pgSettings)) {
             OutdialConfig base = OutdialConfig.fromEnv(Map.of()).withPort(0).withDataDir(env.dir())
                     .withSimulated(new SimulatedSettings(Duration.ZERO, Duration.ZERO));
             Outdial loader = Outdial.start(base.withNodeId("bench-loader").withDispatch(DispatchSettings.defaults().withEnabled(false)),
@@ -68,6 +72,7 @@ final class DispatchBench implements Callable<Integer> {
             Fixture fx = Fixture.create(loader, lines, maxConcurrent, cps, false);
             load(fx);
             loader.stop(Duration.ZERO);
+            if (pgStats) env.resetStatements();
 
             Outdial node = Outdial.start(base.withNodeId("bench-dispatch").withDispatch(DispatchSettings.defaults()),
                     env.db(), Clock.systemUTC(), false);
@@ -76,6 +81,7 @@ final class DispatchBench implements Callable<Integer> {
             } finally {
                 node.stop(Duration.ofSeconds(60));
             }
+            if (pgStats) env.printTopStatements(25);
             return report(env) == calls ? 0 : 1; // every first attempt started
 
         }

@@ -123,9 +123,11 @@ public final class Lines {
     public void delete(String orgId, String id) {
         int n = db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    // Two counts, each on its partial index (call_due, call_active), instead of a scan of the line's history.
+                    // Scheduled calls counted on their partial index (call_due), live ones from the line's tally (V18),
+                    // instead of a scan of the line's history.
                     "select (select count(*) from call where line_id = ? and org_id = ? and phase = 0)"
-                    + " + (select count(*) from call where line_id = ? and org_id = ? and phase = 1)")) {
+                    + " + coalesce((select l.live_calls + coalesce((select sum(d.delta) from line_live_delta d where d.line_id = l.id), 0)"
+                    + " from line l where l.id = ? and l.org_id = ?), 0)")) {
                 ps.setString(1, id);
                 ps.setString(2, orgId);
                 ps.setString(3, id);

@@ -138,63 +138,113 @@ final class CallEventWriter implements AutoCloseable {
         }
     }
 
-    private void write(Connection c, List<Event> batch) throws SQLException {
-        List<Ringing> ringing = new ArrayList<>();
-        List<Answered> answered = new ArrayList<>();
-        List<Ended> ended = new ArrayList<>();
+    /**
+     * One attempt's events in a batch, folded: when its end is already here (a call that rang and was
+     * answered within one batch, as under load or with short calls), the call row moves once, straight
+     * to its end, and the attempt row is stamped once; every event is still announced, in order.
+     */
+    private record Folded(ClaimedCall call, Ringing ringing, Answered answered, Ended ended) {
+        Folded with(Event e) {
+            return switch (e) {
+                case Ringing r -> new Folded(call, r, answered, ended);
+                case Answered a -> new Folded(call, ringing, a, ended);
+                case Ended d -> new Folded(call, ringing, answered, ended == null ? d : ended);
+            };
+        }
+
+        /** The event that decides the attempt's state: its end, else its answer, else its ringing. */
+        Event last() {
+            return ended != null ? ended : answered != null ? answered : ringing;
+        }
+    }
+
+    /** Writes one batch of events in the caller's transaction (package-private for tests of the folding). */
+    void write(Connection c, List<Event> batch) throws SQLException {
+        Map<String, Folded> byAttempt = new LinkedHashMap<>();
         for (Event e : batch) {
-            switch (e) {
-                case Ringing r -> ringing.add(r);
-                case Answered a -> answered.add(a);
-                case Ended d -> ended.add(d);
+            String key = e.call().callId() + '#' + e.call().attempt();
+            Folded was = byAttempt.get(key);
+            byAttempt.put(key, (was == null ? new Folded(e.call(), null, null, null) : was).with(e));
+        }
+        List<Folded> ringing = new ArrayList<>();
+        List<Folded> answered = new ArrayList<>();
+        List<Folded> ended = new ArrayList<>();
+        for (Folded f : byAttempt.values()) {
+            switch (f.last()) {
+                case Ringing r -> ringing.add(f);
+                case Answered a -> answered.add(f);
+                case Ended d -> ended.add(f);
             }
         }
         List<Outbox.Event> events = new ArrayList<>(batch.size());
-        progress(c, ringing, "ringing", "('dialing')", "ringing_at", e -> "call.ringing", events);
-        progress(c, answered, "in_progress", "('dialing', 'ringing')", "answered_at",
-                e -> ((Answered) e).machine() ? "call.answered_by_machine" : "call.answered", events);
+        progress(c, ringing, "ringing", "('dialing')", events);
+        progress(c, answered, "in_progress", "('dialing', 'ringing')", events);
         end(c, ended, events);
         Outbox.write(c, clock.instant(), events);
     }
 
-    /** Moves calls to {@code state} (only from {@code fromStates}, only while ours) and stamps their attempts. */
-    private void progress(Connection c, List<? extends Event> list, String state, String fromStates, String attemptColumn,
-                          java.util.function.Function<Event, String> type, List<Outbox.Event> events) throws SQLException {
+    /** The announcements of a call's ringing and answer, those that {@code f} carries. */
+    private static void announceProgress(Folded f, List<Outbox.Event> events) {
+        if (f.ringing() != null) events.add(progressEvent(f.call(), "call.ringing", "ringing"));
+        if (f.answered() != null) {
+            events.add(progressEvent(f.call(), f.answered().machine() ? "call.answered_by_machine" : "call.answered", "in_progress"));
+        }
+    }
+
+    private static Outbox.Event progressEvent(ClaimedCall call, String type, String state) {
+        return new Outbox.Event(call.orgId(), type, call.callId(), Map.of(
+                "call_id", call.callId(), "batch_id", call.batchId(), "attempt", call.attempt(), "state", state));
+    }
+
+    private static Timestamp at(Event e) {
+        return e == null ? null : Timestamp.from(e.at());
+    }
+
+    /**
+     * Moves calls to {@code state} (only from {@code fromStates}, only while ours) and stamps their
+     * attempts with the ringing and answer they carry.
+     */
+    private void progress(Connection c, List<Folded> list, String state, String fromStates, List<Outbox.Event> events)
+            throws SQLException {
         if (list.isEmpty()) return;
         String[] ids = new String[list.size()];
         Integer[] attempts = new Integer[list.size()];
         Timestamp[] ats = new Timestamp[list.size()];
-        Map<String, Event> byId = new HashMap<>();
+        Timestamp[] rang = new Timestamp[list.size()];
+        Timestamp[] answers = new Timestamp[list.size()];
+        Map<String, Folded> byId = new HashMap<>();
         for (int i = 0; i < ids.length; i++) {
-            Event e = list.get(i);
-            ids[i] = e.call().callId();
-            attempts[i] = e.call().attempt();
-            ats[i] = Timestamp.from(e.at());
-            byId.put(ids[i], e);
+            Folded f = list.get(i);
+            ids[i] = f.call().callId();
+            attempts[i] = f.call().attempt();
+            ats[i] = Timestamp.from(f.last().at());
+            rang[i] = at(f.ringing());
+            answers[i] = at(f.answered());
+            byId.put(ids[i], f);
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 with moved as (
                     update call c set state = ?, updated_at = u.at
-                    from unnest(?::text[], ?::int[], ?::timestamptz[]) as u(id, attempt, at)
+                    from unnest(?::text[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[])
+                         as u(id, attempt, at, rang, answered)
                     where c.id = u.id and c.attempt = u.attempt and c.lease_owner = ? and c.state in\s""" + fromStates + """
-                    returning c.id, c.attempt, u.at),
+                    returning c.id, c.attempt, u.rang, u.answered),
                 stamped as (
-                    update call_attempt a set\s""" + attemptColumn + """
-                     = m.at from moved m where a.call_id = m.id and a.attempt = m.attempt)
+                    update call_attempt a set ringing_at = coalesce(m.rang, a.ringing_at), answered_at = coalesce(m.answered, a.answered_at)
+                    from moved m where a.call_id = m.id and a.attempt = m.attempt)
                 select id from moved""")) {
             ps.setString(1, state);
             ps.setArray(2, c.createArrayOf("text", ids));
             ps.setArray(3, c.createArrayOf("int4", attempts));
             ps.setArray(4, c.createArrayOf("timestamptz", ats));
-            ps.setString(5, nodeId);
+            ps.setArray(5, c.createArrayOf("timestamptz", rang));
+            ps.setArray(6, c.createArrayOf("timestamptz", answers));
+            ps.setString(7, nodeId);
             int moved = 0;
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     moved++;
-                    Event e = byId.get(rs.getString(1));
-                    events.add(new Outbox.Event(e.call().orgId(), type.apply(e), e.call().callId(), Map.of(
-                            "call_id", e.call().callId(), "batch_id", e.call().batchId(), "attempt", e.call().attempt(),
-                            "state", state)));
+                    announceProgress(byId.get(rs.getString(1)), events);
                 }
             }
             if (moved < list.size()) log.debug("call events: {} of {} '{}' events were for attempts no longer ours", list.size() - moved,
@@ -203,13 +253,14 @@ final class CallEventWriter implements AutoCloseable {
     }
 
     /** Ends attempts and lets the retry policy decide each call's next step, in set-based statements. */
-    private void end(Connection c, List<Ended> list, List<Outbox.Event> events) throws SQLException {
+    private void end(Connection c, List<Folded> list, List<Outbox.Event> events) throws SQLException {
         if (list.isEmpty()) return;
-        Map<String, CallTransitions.Context> contexts = CallTransitions.contexts(c, list.stream().map(e -> e.call().callId()).toList());
+        Map<String, CallTransitions.Context> contexts = CallTransitions.contexts(c, list.stream().map(f -> f.call().callId()).toList());
         List<Object[]> attemptRows = new ArrayList<>();
         List<Object[]> retries = new ArrayList<>();
         List<Object[]> finishes = new ArrayList<>();
-        for (Ended e : list) {
+        for (Folded f : list) {
+            Ended e = f.ended();
             ClaimedCall call = e.call();
             CallTransitions.Context ctx = contexts.get(call.callId());
             if (ctx == null || ctx.attempt() != call.attempt() || !nodeId.equals(ctx.leaseOwner()) || !ctx.active()) {
@@ -218,7 +269,8 @@ final class CallEventWriter implements AutoCloseable {
             }
             CallTransitions.Decision next = transitions.decide(ctx, e.outcome(), e.at());
             attemptRows.add(new Object[] {call.callId(), call.attempt(), Timestamp.from(e.at()), e.outcome(), e.reason(), e.sipCode(),
-                    e.answeredBy(), e.recording()});
+                    e.answeredBy(), e.recording(), at(f.ringing()), at(f.answered())});
+            announceProgress(f, events);
             Map<String, Object> payload = new LinkedHashMap<>();
             payload.put("call_id", call.callId());
             payload.put("batch_id", call.batchId());
@@ -242,11 +294,14 @@ final class CallEventWriter implements AutoCloseable {
         if (!attemptRows.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("""
                     update call_attempt a set ended_at = u.at, outcome = u.outcome, reason = u.reason, sip_code = u.sip,
-                                              answered_by = u.by, recording = u.rec
-                    from unnest(?::text[], ?::int[], ?::timestamptz[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[])
-                         as u(id, attempt, at, outcome, reason, sip, by, rec)
+                                              answered_by = u.by, recording = u.rec,
+                                              ringing_at = coalesce(u.rang, a.ringing_at), answered_at = coalesce(u.answered, a.answered_at)
+                    from unnest(?::text[], ?::int[], ?::timestamptz[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[],
+                                ?::timestamptz[], ?::timestamptz[])
+                         as u(id, attempt, at, outcome, reason, sip, by, rec, rang, answered)
                     where a.call_id = u.id and a.attempt = u.attempt""")) {
-                bindColumns(c, ps, attemptRows, "text", "int4", "timestamptz", "text", "text", "int4", "text", "text");
+                bindColumns(c, ps, attemptRows, "text", "int4", "timestamptz", "text", "text", "int4", "text", "text",
+                        "timestamptz", "timestamptz");
                 ps.executeUpdate();
             }
         }

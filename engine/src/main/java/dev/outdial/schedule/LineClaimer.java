@@ -58,9 +58,16 @@ final class LineClaimer {
      *
      * @param saturated true if the claim stopped at the slot horizon or the per-claim limit while due work
      *                  remained, so the dispatcher should come back soon rather than after its poll interval
+     * @param full      true if the line is at its concurrency limit: the next call to end frees a place
      */
-    record Result(List<ClaimedCall> calls, boolean saturated) {
-        static final Result NONE = new Result(List.of(), false);
+    record Result(List<ClaimedCall> calls, boolean saturated, boolean full) {
+        static final Result NONE = new Result(List.of(), false, false);
+        static final Result FULL = new Result(List.of(), false, true);
+
+        /** The line may have due work still: worth claiming again without looking for lines first. */
+        boolean busy() {
+            return saturated || full;
+        }
     }
 
     /** Lines of any organization that have work due within the slot horizon. */
@@ -108,14 +115,14 @@ final class LineClaimer {
             Instant start = nextDialAt.isAfter(now) ? nextDialAt : now;
             Instant horizonEnd = now.plus(slotHorizon);
             if (start.isAfter(horizonEnd)) {
-                return new Result(List.of(), true); // this line's next second of slots is already handed out
+                return new Result(List.of(), true, false); // this line's next second of slots is already handed out
             }
             long spacingNanos = Math.max(1, Math.round(1_000_000_000d / cps));
             long slotsInHorizon = Duration.between(start, horizonEnd).toNanos() / spacingNanos + 1;
-            int active = countActive(c, lineId, maxConcurrent);
+            int active = liveCalls(c, lineId);
             long room = Math.min(Math.min(maxConcurrent - (long) active, slotsInHorizon), maxClaim);
             if (room <= 0) {
-                return Result.NONE; // at max concurrency: a call's end signals the dispatcher
+                return Result.FULL; // at max concurrency: a call's end signals the dispatcher
             }
             List<ClaimedCall> calls = take(c, lineId, provider, from, trunk, (int) room, now, start, horizonEnd, spacingNanos);
             if (calls.isEmpty()) {
@@ -136,16 +143,21 @@ final class LineClaimer {
             }
             Outbox.write(c, now, events);
             boolean saturated = calls.size() == room && room < maxConcurrent - (long) active;
-            return new Result(calls, saturated);
+            return new Result(calls, saturated, false);
         });
     }
 
-    /** The line's active calls, counted up to {@code max} (enough to know the room left, and cheap on a full line). */
-    private static int countActive(Connection c, String lineId, int max) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "select count(*) from (select 1 from call where line_id = ? and " + LIVE + " limit ?) active")) {
+    /**
+     * The line's live calls: its tally plus the committed deltas since (V18), which this claim folds
+     * into the tally. The caller holds the line row lock, and only holders of that lock delete deltas.
+     */
+    static int liveCalls(Connection c, String lineId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                with folded as (delete from line_live_delta where line_id = ? returning delta)
+                update line set live_calls = live_calls + (select coalesce(sum(delta), 0) from folded)
+                where id = ? returning live_calls""")) {
             ps.setString(1, lineId);
-            ps.setInt(2, max);
+            ps.setString(2, lineId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);

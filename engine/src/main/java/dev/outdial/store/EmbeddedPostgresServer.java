@@ -31,10 +31,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * @param durable true for production: fsync, synchronous commit and full page writes on
      */
     public static EmbeddedPostgresServer start(Path pgDir, boolean durable) {
+        return start(pgDir, durable, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, boolean)}, with more server settings on top (benchmarks load
+     * {@code pg_stat_statements} this way).
+     */
+    public static EmbeddedPostgresServer start(Path pgDir, boolean durable, java.util.Map<String, String> extraSettings) {
         try {
             Files.createDirectories(pgDir);
             String onOff = durable ? "on" : "off";
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(pgDir.toAbsolutePath())
                     .setCleanDataDirectory(false)
                     .setOverrideWorkingDirectory(pgDir.toAbsolutePath().getParent().resolve("pg-bin").toFile())
@@ -50,8 +58,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("shared_buffers", "256MB")
                     .setServerConfig("timezone", "UTC")
-                    .setRegisterShutdownHook(false) // Outdial stops it last, after the dispatcher has drained
-                    .start();
+                    .setRegisterShutdownHook(false); // Outdial stops it last, after the dispatcher has drained
+            extraSettings.forEach(builder::setServerConfig);
+            EmbeddedPostgres pg = builder.start();
             log.info("embedded PostgreSQL: started on port {} with data in {} (durable={})", pg.getPort(), pgDir, durable);
             return new EmbeddedPostgresServer(pg);
         } catch (IOException | RuntimeException e) {

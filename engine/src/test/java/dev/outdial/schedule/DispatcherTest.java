@@ -146,6 +146,7 @@ class DispatcherTest {
         for (int i = 1; i < s.size(); i++) {
             assertThat(Duration.between(s.get(i - 1), s.get(i))).isGreaterThanOrEqualTo(Duration.ofMillis(10));
         }
+        assertTalliesMatchLiveCalls();
     }
 
     @Test
@@ -181,6 +182,7 @@ class DispatcherTest {
         assertThat(one("select attempt from call")).isEqualTo("2");
         assertThat(f.api().get("/v1/calls/" + one("select id from call")).json().get("history")).hasSize(2);
         assertThat(batch).isNotNull();
+        assertTalliesMatchLiveCalls();
     }
 
     @Test
@@ -197,6 +199,7 @@ class DispatcherTest {
         assertThat(one("select count(*) from call where state = 'scheduled' and dials = 0")).isEqualTo("3");
         assertThat(one("select count(*) from call_attempt where outcome = 'released'")).isEqualTo("2");
         assertThat(f.node().dispatcher().claimDue()).as("released calls are due at once").isEqualTo(2);
+        assertTalliesMatchLiveCalls();
     }
 
     @Test
@@ -215,6 +218,7 @@ class DispatcherTest {
         clock.advance(Duration.ofSeconds(5));
         assertThat(f.node().dispatcher().startDue()).isEqualTo(2); // taken off the queue...
         assertThat(f.node().dispatcher().startedCalls()).as("...but none dialed").isZero();
+        assertTalliesMatchLiveCalls();
     }
 
     @Test
@@ -233,6 +237,7 @@ class DispatcherTest {
         a.dispatcher().housekeep(); // untracked for a lease period: released, as it was never dialed
         assertThat(one("select state from call where id = '" + lost + "'")).isEqualTo("scheduled");
         assertThat(one("select state from call where id <> '" + lost + "'")).isEqualTo("dialing");
+        assertTalliesMatchLiveCalls();
     }
 
     /** Regression: at 1,000,000 calls a busy node let its own live calls' leases lapse and they were dialed again. */
@@ -270,6 +275,7 @@ class DispatcherTest {
         // The slots handed out stay spent (another node may have used its own), so wait for the next free one.
         clock.advance(Duration.ofSeconds(2));
         assertThat(f.node().dispatcher().claimDue()).as("due again, on another node").isEqualTo(2);
+        assertTalliesMatchLiveCalls();
     }
 
     @Test
@@ -289,6 +295,53 @@ class DispatcherTest {
         assertThat(one("select count(*) from call where outcome = 'expired'")).isEqualTo("1");
         assertThat(f.node().dispatcher().claimDue()).isZero();
         assertThat(f.api().get("/v1/batches/" + batch).json().at("/counts/by_outcome/expired").asInt()).isEqualTo(1);
+        assertTalliesMatchLiveCalls();
+    }
+
+    @Test
+    void the_concurrency_limit_frees_a_place_for_every_way_a_live_call_ends() throws Exception {
+        f = Fixture.manual(clock);
+        String line = f.line(2, 100);
+        String first = submit(f.api(), f.agent(), line, Fixture.recipients(3, 0));
+        Outdial a = f.startNode("node-crashing", MANUAL, LONG_CALLS);
+        assertThat(a.dispatcher().claimDue()).isEqualTo(2);
+        assertThat(a.dispatcher().claimDue()).as("line full").isZero();
+        assertTalliesMatchLiveCalls();
+
+        a.crash(); // claimed, never dialed: released when the lease lapses
+        clock.advance(Duration.ofSeconds(31));
+        Outdial b = f.node();
+        b.dispatcher().housekeep();
+        assertThat(one("select count(*) from call where phase = 1")).isEqualTo("0");
+        assertTalliesMatchLiveCalls();
+        assertThat(b.dispatcher().claimDue()).as("both places free again").isEqualTo(2);
+        assertThat(b.dispatcher().claimDue()).isZero();
+
+        // Cancelling the batch ends its two live calls: a second batch gets their places.
+        assertThat(f.api().post("/v1/batches/" + first + "/cancel", Map.of()).status()).isEqualTo(200);
+        assertTalliesMatchLiveCalls();
+        submit(f.api(), f.agent(), line, Fixture.recipients(3, 1)); // other numbers, all answered
+        Outdial quick = f.startNode("node-quick", MANUAL, Fixture.instantCalls());
+        assertThat(quick.dispatcher().claimDue()).isEqualTo(2);
+        assertThat(quick.dispatcher().claimDue()).as("line full").isZero();
+        assertTalliesMatchLiveCalls();
+
+        // Dialed, and ended by the carrier at once: a place for the third call.
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(quick.dispatcher().startDue()).isEqualTo(2);
+        awaitSql("select count(*) from call where phase = 1", "0");
+        assertTalliesMatchLiveCalls();
+        assertThat(quick.dispatcher().claimDue()).isEqualTo(1);
+        assertTalliesMatchLiveCalls();
+    }
+
+    /** Every line's tally of live calls (V18) equals its live calls counted row by row. */
+    private void assertTalliesMatchLiveCalls() {
+        assertThat(one("""
+                select count(*) from line l
+                where l.live_calls + coalesce((select sum(d.delta) from line_live_delta d where d.line_id = l.id), 0)
+                      <> (select count(*) from call c where c.line_id = l.id and c.phase = 1)"""))
+                .as("lines whose live-call tally is off").isEqualTo("0");
     }
 
     private void awaitSql(String sql, String expected) throws InterruptedException {
