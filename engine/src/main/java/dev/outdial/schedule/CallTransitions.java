@@ -42,8 +42,9 @@ final class CallTransitions {
     }
 
     /**
-     * Marks the due calls as handed to the carrier, in one statement. Returns the ones still ours
-     * to dial: a call cancelled or taken over since its claim is left out and must not be dialed.
+     * Marks the due calls as handed to the carrier, and their attempts as started. Returns the ones still
+     * ours to dial: a call cancelled or taken over since its claim is left out and must not be dialed, and
+     * one whose number is now on the do-not-call list ends suppressed.
      */
     List<ClaimedCall> markStarted(List<ClaimedCall> due) {
         if (due.isEmpty()) return List.of();
@@ -57,13 +58,15 @@ final class CallTransitions {
                 attempts[i] = due.get(i).attempt();
                 byId.put(ids[i], due.get(i));
             }
-            suppressListed(c, ids, attempts, now);
+            // One pass marks the calls still ours and not on the do-not-call list; only when some are left
+            // over (listed, cancelled, lost: rare) does a second pass suppress the listed ones.
             List<ClaimedCall> ours = new ArrayList<>(due.size());
             try (PreparedStatement ps = c.prepareStatement("""
                     update call c set dial_started_at = ?, dials = c.dials + 1, updated_at = ?
                     from unnest(?::text[], ?::int[]) as u(id, attempt)
                     where c.id = u.id and c.attempt = u.attempt and c.state = 'dialing' and c.lease_owner = ?
                       and c.dial_started_at is null
+                      and not exists (select 1 from dnc d where d.org_id = c.org_id and d.phone_number = c.destination)
                     returning c.id""")) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 ps.setTimestamp(2, Timestamp.from(now));
@@ -71,8 +74,14 @@ final class CallTransitions {
                 ps.setArray(4, c.createArrayOf("int4", attempts));
                 ps.setString(5, nodeId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) ours.add(byId.get(rs.getString(1)));
+                    while (rs.next()) ours.add(byId.remove(rs.getString(1)));
                 }
+            }
+            if (!byId.isEmpty()) {
+                String[] leftIds = byId.keySet().toArray(String[]::new);
+                Integer[] leftAttempts = new Integer[leftIds.length];
+                for (int i = 0; i < leftIds.length; i++) leftAttempts[i] = byId.get(leftIds[i]).attempt();
+                suppressListed(c, leftIds, leftAttempts, now);
             }
             try (PreparedStatement ps = c.prepareStatement("""
                     update call_attempt a set started_at = ? from unnest(?::text[], ?::int[]) as u(id, attempt)
