@@ -224,17 +224,21 @@ public final class Dispatcher implements AutoCloseable {
                     lastScan = now;
                 }
                 boolean saturated = false;
+                boolean full = false;
                 List<String> busy = new ArrayList<>();
                 for (String line : lines) {
                     if (!running) break;
                     LineClaimer.Result r = claimLine(line);
                     saturated |= r.saturated();
+                    full |= r.full();
                     if (r.busy()) busy.add(line);
                 }
-                lines = busy; // a freed place wakes the loop for these lines
+                lines = busy;
                 // Within half a horizon of any call falling due, a round has claimed it: it starts on time.
+                // A call's end cuts the wait short only where a line is at its limit: elsewhere it frees
+                // nothing to claim, and rounds woken by every end would each claim a handful of calls.
                 long idleMs = Math.min(settings.pollInterval().toMillis(), settings.slotHorizon().toMillis() / 2);
-                wake = signal.awaitMillis(saturated ? SATURATED_WAIT_MS : Math.max(1, idleMs));
+                wake = signal.awaitMillis(saturated ? SATURATED_WAIT_MS : Math.max(1, idleMs), full);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
