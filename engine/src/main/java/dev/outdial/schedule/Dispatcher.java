@@ -129,13 +129,14 @@ public final class Dispatcher implements AutoCloseable {
         return pacer.startDue();
     }
 
-    /** One round of housekeeping: lease renewal and expiry, deadlines, batch completion, overdue analyses. */
+    /** One round of housekeeping: lease renewal and expiry, deadlines, batch completion, live-call tallies, overdue analyses. */
     public void housekeep() {
         housekeeper.heartbeat();
         housekeeper.expireLeases();
         housekeeper.settleOrphans(held);
         housekeeper.expireDeadlines();
         housekeeper.completeBatches();
+        housekeeper.foldLiveTallies();
         if (analyses != null) analyses.catchUp();
     }
 
@@ -276,6 +277,7 @@ public final class Dispatcher implements AutoCloseable {
                 housekeeper.expireLeases();
                 housekeeper.expireDeadlines();
                 housekeeper.completeBatches();
+                housekeeper.foldLiveTallies();
                 if (analyses != null) analyses.catchUp();
                 if (ThreadLocalRandom.current().nextInt(600) == 0) {
                     housekeeper.purgeIdempotency();

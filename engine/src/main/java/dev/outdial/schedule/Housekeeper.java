@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The slow, periodic work every node does: renew its own leases, settle calls whose lease expired
  * (their node died), expire calls past their deadline, complete batches whose calls are all
- * finished, and forget idempotency records older than a day. Each step is one short transaction
+ * finished, fold idle lines' live-call deltas, and forget idempotency records older than a day. Each step is one short transaction
  * and safe to run on many nodes at once.
  */
 final class Housekeeper {
@@ -219,6 +219,41 @@ final class Housekeeper {
     }
 
     /** Forgets nodes silent for a day that hold no calls (every start of a node with a random id adds one). */
+    /** Deltas a line may gather before the housekeeper folds them, when no claim has (V18). */
+    static final int TALLY_FOLD_THRESHOLD = 64;
+
+    /**
+     * Folds the live-call deltas of lines that no claim has folded for a while (a line with no more due
+     * calls, a deleted one), so the delta table stays small. A line a claim holds is skipped: the claim folds it.
+     */
+    int foldLiveTallies() {
+        List<String> lines = db.read(c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select line_id from line_live_delta group by line_id having count(*) >= ?")) {
+                ps.setInt(1, TALLY_FOLD_THRESHOLD);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        });
+        int folded = 0;
+        for (String line : lines) {
+            folded += db.tx(c -> {
+                try (PreparedStatement ps = c.prepareStatement("select 1 from line where id = ? for update skip locked")) {
+                    ps.setString(1, line);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) return 0;
+                    }
+                }
+                LineClaimer.liveCalls(c, line);
+                return 1;
+            });
+        }
+        return folded;
+    }
+
     int purgeNodes() {
         Instant cutoff = clock.instant().minus(Duration.ofDays(1));
         return db.tx(c -> {

@@ -335,6 +335,33 @@ class DispatcherTest {
         assertTalliesMatchLiveCalls();
     }
 
+    @Test
+    void the_housekeeper_folds_the_live_call_deltas_of_a_line_no_claim_folds() {
+        f = Fixture.manual(clock);
+        String line = f.line(5, 5);
+        submit(f.api(), f.agent(), line, Fixture.recipients(2, 0));
+        String call = one("select min(id) from call");
+        // Any statement that moves a call in or out of the live phase leaves a delta, whoever runs it.
+        for (int i = 0; i < Housekeeper.TALLY_FOLD_THRESHOLD / 2; i++) {
+            f.db.tx(c -> c.createStatement().executeUpdate("update call set state = 'dialing' where id = '" + call + "'"));
+            if (i < Housekeeper.TALLY_FOLD_THRESHOLD / 2 - 1) {
+                f.db.tx(c -> c.createStatement().executeUpdate("update call set state = 'scheduled' where id = '" + call + "'"));
+            }
+        }
+        assertThat(one("select count(*) from line_live_delta")).isEqualTo(String.valueOf(Housekeeper.TALLY_FOLD_THRESHOLD - 1));
+        assertTalliesMatchLiveCalls();
+        f.node().dispatcher().housekeep();
+        assertThat(one("select count(*) from line_live_delta")).as("below the threshold: left for a claim").isNotEqualTo("0");
+
+        f.db.tx(c -> c.createStatement().executeUpdate("update call set state = 'ringing' where id = '" + call + "'")); // no delta
+        f.db.tx(c -> c.createStatement().executeUpdate("update call set state = 'scheduled' where id = '" + call + "'"));
+        f.db.tx(c -> c.createStatement().executeUpdate("update call set state = 'dialing' where id = '" + call + "'"));
+        f.node().dispatcher().housekeep();
+        assertThat(one("select count(*) from line_live_delta")).isEqualTo("0");
+        assertThat(one("select live_calls from line where id = '" + line + "'")).isEqualTo("1");
+        assertTalliesMatchLiveCalls();
+    }
+
     /** Every line's tally of live calls (V18) equals its live calls counted row by row. */
     private void assertTalliesMatchLiveCalls() {
         assertThat(one("""
