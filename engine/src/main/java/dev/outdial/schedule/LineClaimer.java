@@ -58,7 +58,8 @@ final class LineClaimer {
      *
      * @param saturated true if the claim stopped at the slot horizon or the per-claim limit while due work
      *                  remained, so the dispatcher should come back soon rather than after its poll interval
-     * @param full      true if the line is at its concurrency limit: the next call to end frees a place
+     * @param full      true if the line is at its concurrency limit (before or after this claim): the next call
+     *                  to end frees a place
      */
     record Result(List<ClaimedCall> calls, boolean saturated, boolean full) {
         static final Result NONE = new Result(List.of(), false, false);
@@ -143,7 +144,8 @@ final class LineClaimer {
             }
             Outbox.write(c, now, events);
             boolean saturated = calls.size() == room && room < maxConcurrent - (long) active;
-            return new Result(calls, saturated, false);
+            // Filled to its limit by this claim: the next call to end frees a place worth claiming at once.
+            return new Result(calls, saturated, active + calls.size() >= maxConcurrent);
         });
     }
 

@@ -362,6 +362,22 @@ class DispatcherTest {
         assertTalliesMatchLiveCalls();
     }
 
+    /** A claim that fills its line must say so: only then does a call's end wake the claim loop at once. */
+    @Test
+    void a_claim_that_fills_its_line_reports_the_line_full() {
+        f = Fixture.manual(clock);
+        String line = f.line(2, 100);
+        submit(f.api(), f.agent(), line, Fixture.recipients(3, 0));
+        LineClaimer claimer = new LineClaimer(f.db, clock, "node-x", Duration.ofSeconds(1), Duration.ofSeconds(30), 100);
+        LineClaimer.Result filled = claimer.claim(line);
+        assertThat(filled.calls()).hasSize(2);
+        assertThat(filled.full()).isTrue();
+        assertThat(filled.busy()).isTrue();
+        LineClaimer.Result again = claimer.claim(line);
+        assertThat(again.calls()).isEmpty();
+        assertThat(again.full()).isTrue();
+    }
+
     /** Every line's tally of live calls (V18) equals its live calls counted row by row. */
     private void assertTalliesMatchLiveCalls() {
         assertThat(one("""
