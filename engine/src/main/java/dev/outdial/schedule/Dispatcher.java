@@ -225,21 +225,19 @@ public final class Dispatcher implements AutoCloseable {
                     lastScan = now;
                 }
                 boolean saturated = false;
-                boolean full = false;
                 List<String> busy = new ArrayList<>();
                 for (String line : lines) {
                     if (!running) break;
                     LineClaimer.Result r = claimLine(line);
                     saturated |= r.saturated();
-                    full |= r.full();
                     if (r.busy()) busy.add(line);
                 }
                 lines = busy;
                 // Within half a horizon of any call falling due, a round has claimed it: it starts on time.
-                // A call's end cuts the wait short only where a line is at its limit: elsewhere it frees
-                // nothing to claim, and rounds woken by every end would each claim a handful of calls.
+                // Every call's end cuts the wait short, full line or not: waiting out the half second
+                // made claims larger and rarer, and due→started p99 at 2,000 calls/s rose from ~19 to 26–71 ms.
                 long idleMs = Math.min(settings.pollInterval().toMillis(), settings.slotHorizon().toMillis() / 2);
-                wake = signal.awaitMillis(saturated ? SATURATED_WAIT_MS : Math.max(1, idleMs), full);
+                wake = signal.awaitMillis(saturated ? SATURATED_WAIT_MS : Math.max(1, idleMs));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -41,20 +41,15 @@ public final class WorkSignal implements Runnable {
         }
     }
 
-    /**
-     * Waits until signalled or the timeout passes; consumes the signals.
-     *
-     * @param untilFreed whether a freed place ends the wait: only when some line is at its limit
-     *                   does a call's end make new work possible
-     */
-    Wake await(long timeoutNanos, boolean untilFreed) throws InterruptedException {
+    /** Waits until signalled or the timeout passes; consumes the signals. */
+    Wake await(long timeoutNanos) throws InterruptedException {
         lock.lock();
         try {
             long left = timeoutNanos;
-            while (!pending && !(untilFreed && freed) && left > 0) {
+            while (!pending && !freed && left > 0) {
                 left = changed.awaitNanos(left);
             }
-            Wake wake = pending ? Wake.NEW_WORK : untilFreed && freed ? Wake.FREED : Wake.TIMEOUT;
+            Wake wake = pending ? Wake.NEW_WORK : freed ? Wake.FREED : Wake.TIMEOUT;
             pending = false;
             freed = false;
             return wake;
@@ -63,7 +58,7 @@ public final class WorkSignal implements Runnable {
         }
     }
 
-    Wake awaitMillis(long ms, boolean untilFreed) throws InterruptedException {
-        return await(TimeUnit.MILLISECONDS.toNanos(ms), untilFreed);
+    Wake awaitMillis(long ms) throws InterruptedException {
+        return await(TimeUnit.MILLISECONDS.toNanos(ms));
     }
 }

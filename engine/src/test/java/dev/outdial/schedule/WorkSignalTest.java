@@ -5,25 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** What wakes the claim loop: new work always, a freed place only when asked to. */
+/** What woke the claim loop: new work (which sends it looking for lines) wins over a freed place. */
 class WorkSignalTest {
     private static final long LONG = Duration.ofSeconds(30).toNanos();
 
     @Test
-    void new_work_wakes_the_loop_even_when_freed_places_do_not() throws Exception {
+    void new_work_wins_over_a_freed_place() throws Exception {
         WorkSignal s = new WorkSignal();
         s.freed();
         s.run();
-        assertThat(s.await(LONG, false)).isEqualTo(WorkSignal.Wake.NEW_WORK);
+        assertThat(s.await(LONG)).isEqualTo(WorkSignal.Wake.NEW_WORK);
+        assertThat(s.await(0)).as("both consumed").isEqualTo(WorkSignal.Wake.TIMEOUT);
     }
 
     @Test
-    void a_freed_place_wakes_the_loop_only_while_a_line_is_full() throws Exception {
+    void a_freed_place_wakes_the_loop_and_is_consumed() throws Exception {
         WorkSignal s = new WorkSignal();
         s.freed();
-        assertThat(s.await(LONG, true)).isEqualTo(WorkSignal.Wake.FREED);
-        s.freed();
-        assertThat(s.await(Duration.ofMillis(20).toNanos(), false)).isEqualTo(WorkSignal.Wake.TIMEOUT);
-        assertThat(s.await(0, true)).as("the signal was consumed by the wait").isEqualTo(WorkSignal.Wake.TIMEOUT);
+        assertThat(s.await(LONG)).isEqualTo(WorkSignal.Wake.FREED);
+        assertThat(s.await(Duration.ofMillis(20).toNanos())).isEqualTo(WorkSignal.Wake.TIMEOUT);
     }
 }
