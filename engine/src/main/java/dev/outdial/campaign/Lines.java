@@ -126,8 +126,8 @@ public final class Lines {
                     // Scheduled calls counted on their partial index (call_due), live ones from the line's tally (V18),
                     // instead of a scan of the line's history.
                     "select (select count(*) from call where line_id = ? and org_id = ? and phase = 0)"
-                    + " + coalesce((select l.live_calls + coalesce((select sum(d.delta) from line_live_delta d where d.line_id = l.id), 0)"
-                    + " from line l where l.id = ? and l.org_id = ?), 0)")) {
+                    + " + coalesce((select v.live_calls from line_live v join line l on l.id = v.line_id"
+                    + " where l.id = ? and l.org_id = ?), 0)")) {
                 ps.setString(1, id);
                 ps.setString(2, orgId);
                 ps.setString(3, id);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,14 +32,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * @param durable true for production: fsync, synchronous commit and full page writes on
      */
     public static EmbeddedPostgresServer start(Path pgDir, boolean durable) {
-        return start(pgDir, durable, java.util.Map.of());
+        return start(pgDir, durable, Map.of());
     }
 
     /**
      * As {@link #start(Path, boolean)}, with more server settings on top (benchmarks load
      * {@code pg_stat_statements} this way).
      */
-    public static EmbeddedPostgresServer start(Path pgDir, boolean durable, java.util.Map<String, String> extraSettings) {
+    public static EmbeddedPostgresServer start(Path pgDir, boolean durable, Map<String, String> extraSettings) {
         try {
             Files.createDirectories(pgDir);
             String onOff = durable ? "on" : "off";
