@@ -3,6 +3,7 @@ package dev.outdial.campaign;
 import dev.outdial.store.Database;
 import dev.outdial.store.Json;
 import dev.outdial.store.Outbox;
+import dev.outdial.schedule.StartFence;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -81,37 +82,33 @@ public final class Batches {
             String status = lock(c, orgId, id);
             if (status.equals("cancelled")) return null;
             if (status.equals("completed")) throw new ConflictException("batch " + id + " is already completed");
-            int canceled;
-            // One statement: finish the undialed calls (event ids in the shape of Ids.next: base32 letters), close the attempts that were claimed but never
-            // dialed, and announce each call (invariant 5).
+            // Scheduled calls first: a claim in flight holds some of them, and this waits for it, so the claimed
+            // calls are all visible to the second step. Event ids in the shape of Ids.next (base32 letters).
+            int canceled = cancelCalls(c, id, now, """
+                    update call set state = 'finished', outcome = 'canceled', outcome_reason = 'batch_cancelled',
+                                    finished_at = ?, updated_at = ?
+                    where batch_id = ? and state = 'scheduled'""", null);
+            // Then the claimed calls not yet handed to the carrier: their rows locked first, then their attempts
+            // ended where the start has not stamped them (StartFence), and only those calls finish.
+            List<String> heldIds = new ArrayList<>();
+            List<Integer> heldAttempts = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    with gone as (
-                        update call set state = 'finished', outcome = 'canceled', outcome_reason = 'batch_cancelled',
-                                        finished_at = ?, updated_at = ?, lease_owner = null, lease_expires_at = null
-                        where batch_id = ? and (state = 'scheduled' or (state = 'dialing' and dial_started_at is null))
-                        returning id, org_id, attempt, state),
-                    closed as (
-                        update call_attempt a set ended_at = ?, outcome = 'canceled', reason = 'batch_cancelled'
-                        from gone where a.call_id = gone.id and a.attempt = gone.attempt and a.ended_at is null),
-                    events as (
-                        insert into outbox (event_id, org_id, type, subject_id, payload, created_at)
-                        select\s""" + Outbox.eventIdSql("gone.id") + """
-                        , gone.org_id, 'call.finished', gone.id,
-                               jsonb_build_object('call_id', gone.id, 'batch_id', ?::text, 'state', 'finished',
-                                                  'outcome', 'canceled', 'reason', 'batch_cancelled'), ?
-                        from gone)
-                    select count(*) from gone""")) {
-                Timestamp ts = Timestamp.from(now);
-                ps.setTimestamp(1, ts);
-                ps.setTimestamp(2, ts);
-                ps.setString(3, id);
-                ps.setTimestamp(4, ts);
-                ps.setString(5, id);
-                ps.setTimestamp(6, ts);
+                    select id, attempt from call where batch_id = ? and state = 'dialing' order by id for update""")) {
+                ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    canceled = rs.getInt(1);
+                    while (rs.next()) {
+                        heldIds.add(rs.getString(1));
+                        heldAttempts.add(rs.getInt(2));
+                    }
                 }
+            }
+            Set<String> unstarted = StartFence.closeUnstarted(c, heldIds.toArray(String[]::new), heldAttempts.toArray(Integer[]::new),
+                    "canceled", "batch_cancelled", now);
+            if (!unstarted.isEmpty()) {
+                canceled += cancelCalls(c, id, now, """
+                        update call set state = 'finished', outcome = 'canceled', outcome_reason = 'batch_cancelled',
+                                        finished_at = ?, updated_at = ?, lease_owner = null, lease_expires_at = null, dials = dials - 1
+                        where batch_id = ? and id = any(?)""", unstarted.toArray(String[]::new));
             }
             try (PreparedStatement ps = c.prepareStatement("""
                     update batch set status = 'cancelled', updated_at = ?, finished_at = ? where id = ?""")) {
@@ -125,6 +122,33 @@ public final class Batches {
             return null;
         });
         return get(orgId, id);
+    }
+
+    /** Runs {@code update} (binding now, now, the batch id, then {@code ids} unless null) and announces each call it finished. */
+    private static int cancelCalls(Connection c, String batchId, Instant now, String update, String[] ids) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("with gone as (" + update + """
+                 returning id, org_id),
+                events as (
+                    insert into outbox (event_id, org_id, type, subject_id, payload, created_at)
+                    select\s""" + Outbox.eventIdSql("gone.id") + """
+                    , gone.org_id, 'call.finished', gone.id,
+                           jsonb_build_object('call_id', gone.id, 'batch_id', ?::text, 'state', 'finished',
+                                              'outcome', 'canceled', 'reason', 'batch_cancelled'), ?
+                    from gone)
+                select count(*) from gone""")) {
+            Timestamp ts = Timestamp.from(now);
+            int i = 1;
+            ps.setTimestamp(i++, ts);
+            ps.setTimestamp(i++, ts);
+            ps.setString(i++, batchId);
+            if (ids != null) ps.setArray(i++, c.createArrayOf("text", ids));
+            ps.setString(i++, batchId);
+            ps.setTimestamp(i, ts);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     /** Stops new dials for the batch; calls already dialing, ringing or talking finish normally. */

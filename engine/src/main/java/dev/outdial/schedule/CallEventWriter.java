@@ -323,7 +323,7 @@ final class CallEventWriter implements AutoCloseable {
         if (!retries.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("""
                     update call c set state = 'scheduled', due_at = u.due, wait_reason = u.reason, priority = c.priority + u.boost,
-                                      lease_owner = null, lease_expires_at = null, dial_started_at = null, updated_at = u.at
+                                      lease_owner = null, lease_expires_at = null, updated_at = u.at
                     from unnest(?::text[], ?::int[], ?::timestamptz[], ?::text[], ?::int[], ?::timestamptz[]) as u(id, attempt, due, reason, boost, at)
                     where c.id = u.id and c.attempt = u.attempt""")) {
                 bindColumns(c, ps, retries, "text", "int4", "timestamptz", "text", "int4", "timestamptz");

@@ -115,27 +115,22 @@ final class Housekeeper {
         int total = 0;
         while (true) {
             int n = db.tx(c -> {
-                record Expired(String id, String orgId, String batchId, int attempt, boolean started) {
+                record Expired(String id, String orgId, String batchId, int attempt) {
                 }
                 List<Expired> rows = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement("""
-                        select id, org_id, batch_id, attempt, dial_started_at is not null from call
+                        select id, org_id, batch_id, attempt from call
                         where phase = 1 and\s""" + where + """
 
                         order by id limit ? for update skip locked""")) {
                     ps.setArray(1, c.createArrayOf("text", arg));
                     ps.setInt(2, STEP_LIMIT);
                     try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            rows.add(new Expired(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getBoolean(5)));
-                        }
+                        while (rs.next()) rows.add(new Expired(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
                     }
                 }
                 for (Expired e : rows) {
-                    if (!e.started()) {
-                        ReleaseSql.release(c, e.id(), e.attempt(), null, now);
-                        continue;
-                    }
+                    if (ReleaseSql.release(c, e.id(), e.attempt(), null, now) == 1) continue; // never dialed: back in the queue
                     CallTransitions.Context ctx = CallTransitions.context(c, e.id()).orElseThrow();
                     CallTransitions.Decision next = transitions.decide(ctx, "interrupted", now);
                     log.warn("call {}: lease of attempt {} lost (its node stopped or lost track of it); {}", e.id(), e.attempt(),

@@ -233,8 +233,8 @@ final class LineClaimer {
         List<ClaimedCall> calls = new ArrayList<>(allowed.size());
         if (allowed.isEmpty()) return calls;
         try (PreparedStatement ps = c.prepareStatement("""
-                update call c set state = 'dialing', attempt = c.attempt + 1, lease_owner = ?, lease_expires_at = ?,
-                                  dial_started_at = null, wait_reason = null, updated_at = ?
+                update call c set state = 'dialing', attempt = c.attempt + 1, dials = c.dials + 1, lease_owner = ?,
+                                  lease_expires_at = ?, wait_reason = null, updated_at = ?
                 from unnest(?::text[]) as u(id), agent a
                 where c.id = u.id and a.id = c.agent_id
                 returning c.id, c.org_id, c.batch_id, c.attempt, c.destination,

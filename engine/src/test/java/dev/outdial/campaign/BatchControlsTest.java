@@ -52,9 +52,14 @@ class BatchControlsTest {
         sqlUpdate("update call set state = 'finished', outcome = 'completed' where state = 'dialing'"); // the live call ends
         assertThat(f.node().dispatcher().claimDue()).as("paused: nothing new").isZero();
         TestApi.Answer resumed = api.post("/v1/batches/" + batch + "/resume", Map.of());
-        assertThat(resumed.json().get("status").asText()).isEqualTo("pending"); // nothing was dialed (the test ended it by hand)
+        assertThat(resumed.json().get("status").asText()).as("one call was claimed for dialing").isEqualTo("in_progress");
         assertThat(f.node().dispatcher().claimDue()).isEqualTo(1);
         assertThat(api.post("/v1/batches/" + batch + "/resume", Map.of()).status()).as("resuming a running batch is harmless").isEqualTo(200);
+        String untouched = api.post("/v1/batches", Map.of("name", "c", "agent_id", f.agent(), "line_id", f.line(1, 1),
+                "recipients", Fixture.recipients(1, 0))).json().get("id").asText();
+        api.post("/v1/batches/" + untouched + "/pause", Map.of());
+        assertThat(api.post("/v1/batches/" + untouched + "/resume", Map.of()).json().get("status").asText())
+                .as("nothing claimed yet").isEqualTo("pending");
         api.post("/v1/batches/" + batch + "/cancel", Map.of());
         assertThat(api.post("/v1/batches/" + batch + "/resume", Map.of()).status()).as("a cancelled batch cannot resume").isEqualTo(409);
     }
