@@ -147,7 +147,10 @@ final class DispatchBench implements Callable<Integer> {
                 String[][] measures = {
                         {"claimed→started", "a.started_at - a.claimed_at"},
                         {"slot→started   ", "a.started_at - a.dial_at"},
-                        {"due→started    ", "a.started_at - greatest(coalesce(c.scheduled_at, c.created_at), c.created_at)"}};
+                        {"due→started    ", "a.started_at - greatest(coalesce(c.scheduled_at, c.created_at), c.created_at)"},
+                        // Where a late start lost its time: claimed late (negative: ahead), or slotted late, or started late.
+                        {"due→claimed    ", "a.claimed_at - greatest(coalesce(c.scheduled_at, c.created_at), c.created_at)"},
+                        {"due→slot       ", "a.dial_at - greatest(coalesce(c.scheduled_at, c.created_at), c.created_at)"}};
                 double[][] figures = new double[measures.length][];
                 for (int i = 0; i < measures.length; i++) {
                     try (ResultSet rs = st.executeQuery("""
