@@ -117,11 +117,12 @@ public final class Dispatcher implements AutoCloseable {
 
     /** One claim round over every line with due work; returns the calls claimed and queued for their slots. */
     public int claimDue() {
-        int n = 0;
-        for (String line : claimer.linesWithDueWork()) {
-            n += claimLine(line).calls().size();
+        try {
+            return claimLines(claimer.linesWithDueWork()).stream().mapToInt(r -> r.calls().size()).sum();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
         }
-        return n;
     }
 
     /** Starts every claimed call whose slot has come (normally the pacer's thread does this). */
@@ -165,6 +166,27 @@ public final class Dispatcher implements AutoCloseable {
         for (ClaimedCall call : r.calls()) held.put(call.callId(), call.attempt());
         if (!r.calls().isEmpty()) pacer.add(r.calls());
         return r;
+    }
+
+    /**
+     * Claims on each line, the lines side by side (each claim locks only its own line): one claim's
+     * round trips and commit overlap another's, where one after the other they left the pacer idle.
+     */
+    private List<LineClaimer.Result> claimLines(List<String> lines) throws InterruptedException {
+        if (lines.size() <= 1) return lines.stream().map(this::claimLine).toList();
+        List<java.util.concurrent.Future<LineClaimer.Result>> futures = new ArrayList<>(lines.size());
+        try (var claims = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String line : lines) futures.add(claims.submit(() -> claimLine(line)));
+        } // waits for every claim
+        List<LineClaimer.Result> results = new ArrayList<>(lines.size());
+        for (var f : futures) {
+            try {
+                results.add(f.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
+        }
+        return results;
     }
 
     private void dial(List<ClaimedCall> due) {
@@ -226,11 +248,10 @@ public final class Dispatcher implements AutoCloseable {
                 }
                 boolean saturated = false;
                 List<String> busy = new ArrayList<>();
-                for (String line : lines) {
-                    if (!running) break;
-                    LineClaimer.Result r = claimLine(line);
-                    saturated |= r.saturated();
-                    if (r.busy()) busy.add(line);
+                List<LineClaimer.Result> results = claimLines(lines);
+                for (int i = 0; i < results.size(); i++) {
+                    saturated |= results.get(i).saturated();
+                    if (results.get(i).busy()) busy.add(lines.get(i));
                 }
                 lines = busy;
                 // Within half a horizon of any call falling due, a round has claimed it: it starts on time.

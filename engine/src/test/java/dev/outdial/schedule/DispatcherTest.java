@@ -83,6 +83,25 @@ class DispatcherTest {
     }
 
     @Test
+    void one_round_claims_on_every_line_at_once_each_within_its_own_limits() {
+        f = Fixture.manual(clock);
+        List<String> lines = List.of(f.line(2, 100), f.line(3, 100), f.line(1, 100));
+        for (int i = 0; i < lines.size(); i++) submit(f.api(), f.agent(), lines.get(i), Fixture.recipients(5, i));
+        Outdial node = f.node();
+
+        assertThat(node.dispatcher().claimDue()).as("2 + 3 + 1, the lines claimed side by side").isEqualTo(6);
+        for (int i = 0; i < lines.size(); i++) {
+            assertThat(one("select count(*) from call where state = 'dialing' and line_id = '" + lines.get(i) + "'"))
+                    .isEqualTo(String.valueOf(List.of(2, 3, 1).get(i)));
+        }
+        assertThat(one("select count(*) from call_attempt")).isEqualTo("6");
+        assertThat(node.dispatcher().claimDue()).as("every line at its limit").isZero();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(node.dispatcher().startDue()).isEqualTo(6);
+        assertTalliesMatchLiveCalls();
+    }
+
+    @Test
     void calls_falling_due_within_the_horizon_are_claimed_ahead_and_slotted_at_their_due_time_or_later() {
         f = Fixture.manual(clock);
         String line = f.line(10, 5.0); // slots at least 200 ms apart
