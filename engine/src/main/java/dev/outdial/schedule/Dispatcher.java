@@ -117,12 +117,7 @@ public final class Dispatcher implements AutoCloseable {
 
     /** One claim round over every line with due work; returns the calls claimed and queued for their slots. */
     public int claimDue() {
-        try {
-            return claimLines(claimer.linesWithDueWork()).stream().mapToInt(r -> r.calls().size()).sum();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        }
+        return claimLines(claimer.linesWithDueWork()).stream().mapToInt(r -> r.calls().size()).sum();
     }
 
     /** Starts every claimed call whose slot has come (normally the pacer's thread does this). */
@@ -171,22 +166,41 @@ public final class Dispatcher implements AutoCloseable {
     /**
      * Claims on each line, the lines side by side (each claim locks only its own line): one claim's
      * round trips and commit overlap another's, where one after the other they left the pacer idle.
+     * Returns when every claim has ended, even if interrupted (a stopping node): a claim cut off mid-way
+     * would lose its connection, and one that commits must reach the pacer before the pacer's queue is
+     * handed back for release.
      */
-    private List<LineClaimer.Result> claimLines(List<String> lines) throws InterruptedException {
+    private List<LineClaimer.Result> claimLines(List<String> lines) {
         if (lines.size() <= 1) return lines.stream().map(this::claimLine).toList();
-        List<java.util.concurrent.Future<LineClaimer.Result>> futures = new ArrayList<>(lines.size());
-        try (var claims = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            for (String line : lines) futures.add(claims.submit(() -> claimLine(line)));
-        } // waits for every claim
-        List<LineClaimer.Result> results = new ArrayList<>(lines.size());
-        for (var f : futures) {
-            try {
-                results.add(f.get());
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        LineClaimer.Result[] results = new LineClaimer.Result[lines.size()];
+        RuntimeException[] failures = new RuntimeException[lines.size()];
+        List<Thread> claims = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            int k = i;
+            claims.add(Thread.ofVirtual().name("claim " + lines.get(k)).start(() -> {
+                try {
+                    results[k] = claimLine(lines.get(k));
+                } catch (RuntimeException e) {
+                    failures[k] = e;
+                }
+            }));
+        }
+        boolean interrupted = false;
+        for (Thread claim : claims) {
+            while (true) {
+                try {
+                    claim.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
-        return results;
+        if (interrupted) Thread.currentThread().interrupt();
+        for (RuntimeException failure : failures) {
+            if (failure != null) throw failure;
+        }
+        return List.of(results);
     }
 
     private void dial(List<ClaimedCall> due) {
