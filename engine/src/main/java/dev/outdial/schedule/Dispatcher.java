@@ -163,44 +163,8 @@ public final class Dispatcher implements AutoCloseable {
         return r;
     }
 
-    /**
-     * Claims on each line, the lines side by side (each claim locks only its own line): one claim's
-     * round trips and commit overlap another's, where one after the other they left the pacer idle.
-     * Returns when every claim has ended, even if interrupted (a stopping node): a claim cut off mid-way
-     * would lose its connection, and one that commits must reach the pacer before the pacer's queue is
-     * handed back for release.
-     */
     private List<LineClaimer.Result> claimLines(List<String> lines) {
-        if (lines.size() <= 1) return lines.stream().map(this::claimLine).toList();
-        LineClaimer.Result[] results = new LineClaimer.Result[lines.size()];
-        RuntimeException[] failures = new RuntimeException[lines.size()];
-        List<Thread> claims = new ArrayList<>(lines.size());
-        for (int i = 0; i < lines.size(); i++) {
-            int k = i;
-            claims.add(Thread.ofVirtual().name("claim " + lines.get(k)).start(() -> {
-                try {
-                    results[k] = claimLine(lines.get(k));
-                } catch (RuntimeException e) {
-                    failures[k] = e;
-                }
-            }));
-        }
-        boolean interrupted = false;
-        for (Thread claim : claims) {
-            while (true) {
-                try {
-                    claim.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
-        for (RuntimeException failure : failures) {
-            if (failure != null) throw failure;
-        }
-        return List.of(results);
+        return ClaimRound.run(lines, this::claimLine);
     }
 
     private void dial(List<ClaimedCall> due) {
