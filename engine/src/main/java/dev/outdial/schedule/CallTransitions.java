@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,8 @@ final class CallTransitions {
     private final String nodeId;
     /** Parsed retry policies by their stored JSON: agents are few and policies rarely change. */
     private final Map<String, RetryPolicy> policies = new ConcurrentHashMap<>();
+    /** The last start stamp handed out, in microseconds (PostgreSQL's resolution); see {@link #stamp}. */
+    private final java.util.concurrent.atomic.AtomicLong lastStamp = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
     CallTransitions(Database db, Clock clock, String nodeId) {
         this.db = db;
@@ -64,7 +67,7 @@ final class CallTransitions {
             // stamped. That test sits in the SET, not the WHERE: nearly every attempt row is started, so a
             // "started_at is null" filter looks so selective to the planner that it once scanned the
             // attempts first and the 2,000 ids once per row (2.5 s per start instead of 40 ms).
-            Timestamp at = Timestamp.from(now);
+            Timestamp at = Timestamp.from(stamp(now)); // unique: read back below to tell our stamps
             List<ClaimedCall> started = new ArrayList<>(due.size());
             try (PreparedStatement ps = c.prepareStatement("""
                     update call_attempt a
@@ -95,6 +98,18 @@ final class CallTransitions {
     }
 
     /**
+     * The {@code started_at} for a start at {@code now}: {@code now}, or a microsecond after this node's
+     * last stamp if the clock has not moved on. The start tells the attempts it stamped by reading back
+     * its own stamp, so no two starts may share one: an attempt started earlier within the same instant
+     * would otherwise read as started again, and be dialed twice. Only the lease owner starts a call.
+     */
+    private Instant stamp(Instant now) {
+        long micros = java.util.concurrent.TimeUnit.SECONDS.toMicros(now.getEpochSecond()) + now.getNano() / 1_000;
+        long taken = lastStamp.accumulateAndGet(micros, (last, wanted) -> Math.max(last + 1, wanted));
+        return Instant.EPOCH.plus(taken, java.time.temporal.ChronoUnit.MICROS);
+    }
+
+    /**
      * The last look before dialing: a claimed call whose number is now on the organization's
      * do-not-call list ends {@code suppressed} instead (invariant 3), with its event.
      */
@@ -116,7 +131,7 @@ final class CallTransitions {
                 }
             }
         }
-        java.util.Set<String> closed = StartFence.closeUnstarted(c, ids.toArray(String[]::new), attempts.toArray(Integer[]::new),
+        Set<String> closed = StartFence.closeUnstarted(c, ids.toArray(String[]::new), attempts.toArray(Integer[]::new),
                 "suppressed", "do_not_call", now);
         if (closed.isEmpty()) return 0;
         try (PreparedStatement ps = c.prepareStatement("""

@@ -31,6 +31,9 @@ public final class StartFence {
      * Ends the given attempts that were never started, with {@code outcome} and {@code reason}.
      * Returns the call ids whose attempt it ended; an attempt left out was started (or had ended).
      * Run it in a statement of its own after locking the call rows, so it sees every committed start.
+     * Reading back the end time and outcome is exact because callers pass only the current attempt of
+     * a call they hold locked in {@code dialing}: a taker ends the attempt and moves the call in one
+     * transaction, so no one else ever sees such an attempt already ended.
      */
     public static Set<String> closeUnstarted(Connection c, String[] callIds, Integer[] attempts, String outcome, String reason,
                                       Instant now) throws SQLException {

@@ -89,6 +89,20 @@ class StartFenceTest {
         assertThat(f.sql("select count(*) from outbox where type = 'call.finished'")).isEqualTo("0");
     }
 
+    /** The start reads back its own stamp to tell the attempts it started: a second start at the same instant must not match it. */
+    @Test
+    void an_attempt_started_once_is_not_started_again_even_within_the_same_instant() {
+        f = Fixture.manual(clock);
+        Outdial node = f.startNode("node-a", MANUAL, LONG_CALLS);
+        claimOne(node);
+        ClaimedCall call = new ClaimedCall(f.sql("select id from call"), f.orgId, f.sql("select batch_id from call"),
+                f.sql("select line_id from call"), "simulated", "+14155550000", f.sql("select destination from call"), 1,
+                clock.instant(), Duration.ofMinutes(1), null, null, false, false);
+        CallTransitions starts = new CallTransitions(f.db, clock, "node-a"); // the clock stands still between the two
+        assertThat(starts.markStarted(java.util.List.of(call))).hasSize(1);
+        assertThat(starts.markStarted(java.util.List.of(call))).as("already started: not ours to dial again").isEmpty();
+    }
+
     @Test
     void a_cancel_that_comes_first_takes_the_claimed_call_back_and_its_dial_off_the_count() {
         f = Fixture.manual(clock);
