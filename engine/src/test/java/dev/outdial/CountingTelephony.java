@@ -21,6 +21,8 @@ public final class CountingTelephony implements Telephony {
     public final AtomicInteger originated = new AtomicInteger();
     /** The last request per call id, as the dispatcher handed it over. */
     public final Map<String, CallRequest> requests = new ConcurrentHashMap<>();
+    /** When each attempt ({@code callId#attempt}) was handed over, on the system clock. */
+    public final Map<String, java.time.Instant> originatedAt = new ConcurrentHashMap<>();
 
     public CountingTelephony(Telephony inner) {
         this.inner = inner;
@@ -39,6 +41,7 @@ public final class CountingTelephony implements Telephony {
     public CallLeg originate(CallRequest request, CallListener listener) {
         dialsPerAttempt.computeIfAbsent(request.callId() + "#" + request.attempt(), k -> new AtomicInteger()).incrementAndGet();
         originated.incrementAndGet();
+        originatedAt.putIfAbsent(request.callId() + "#" + request.attempt(), java.time.Instant.now());
         requests.put(request.callId(), request);
         maxLive.accumulateAndGet(live.incrementAndGet(), Math::max);
         return inner.originate(request, new CallListener() {

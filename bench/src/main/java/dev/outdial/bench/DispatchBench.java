@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,12 +55,23 @@ final class DispatchBench implements Callable<Integer> {
     @Option(names = "--durable", description = "fsync and synchronous commit on, as in production (default ${DEFAULT-VALUE})",
             defaultValue = "true", arity = "1")
     boolean durable;
+    @Option(names = "--arm-lead", description = "ms before its slot a call is taken for dialing (default: the engine's, ${DEFAULT-VALUE})",
+            defaultValue = "-1")
+    long armLeadMs;
+    @Option(names = "--warmup", description = "seconds of dialing left out of the steady-state latency (default ${DEFAULT-VALUE})",
+            defaultValue = "10")
+    int warmupSeconds;
     @Option(names = "--keep", description = "keep the temp data directory")
     boolean keep;
     @Option(names = "--pg-stats", description = "print where PostgreSQL spent its time while dispatching (pg_stat_statements)")
     boolean pgStats;
     @Option(names = "--pg-set", description = "a PostgreSQL server setting to try, as name=value (repeatable)")
     Map<String, String> pgSettings = new java.util.HashMap<>();
+
+    /** The node's record of each dial, gathered second by second while watching. */
+    private final Histogram slotToDial = new Histogram(3);
+    private final Histogram dueToDial = new Histogram(3);
+    private final Histogram dueToDialSteady = new Histogram(3);
 
     @Override
     public Integer call() throws Exception {
@@ -74,15 +86,20 @@ final class DispatchBench implements Callable<Integer> {
             loader.stop(Duration.ZERO);
             if (pgStats) env.resetStatements();
 
-            Outdial node = Outdial.start(base.withNodeId("bench-dispatch").withDispatch(DispatchSettings.defaults()),
-                    env.db(), Clock.systemUTC(), false);
+            DispatchSettings dispatch = armLeadMs < 0 ? DispatchSettings.defaults()
+                    : DispatchSettings.defaults().withArmLead(Duration.ofMillis(armLeadMs));
+            System.out.println("dispatch settings: arm lead " + dispatch.armLead().toMillis() + " ms");
+            Outdial node = Outdial.start(base.withNodeId("bench-dispatch").withDispatch(dispatch), env.db(), Clock.systemUTC(), false);
             try {
                 watch(node.dispatcher());
             } finally {
                 node.stop(Duration.ofSeconds(60));
+                slotToDial.add(node.dispatcher().slotToDialMicros());
+                dueToDial.add(node.dispatcher().dueToDialMicros());
             }
             if (pgStats) env.printTopStatements(25);
-            return report(env) == calls ? 0 : 1; // every first attempt started
+            long started = report(env);
+            return started == calls ? 0 : 1; // every first attempt started
 
         }
     }
@@ -110,13 +127,19 @@ final class DispatchBench implements Callable<Integer> {
         long deadline = t0 + Duration.ofSeconds(timeoutSeconds).toNanos();
         long last = 0;
         double peak = 0;
-        System.out.println("   t(s)    started   per-s   queued     live");
+        int secondsDialing = 0;
+        System.out.println("   t(s)    started   per-s   queued     live  due→dialed p50/p99 (ms)");
         while (d.startedCalls() < calls && System.nanoTime() < deadline) {
             Thread.sleep(1000);
             long started = d.startedCalls();
             peak = Math.max(peak, started - last);
-            System.out.printf("%7.1f %10d %7d %8d %8d%n", (System.nanoTime() - t0) / 1e9, started, started - last,
-                    d.queuedCalls(), d.liveCalls());
+            Histogram second = d.dueToDialMicros();
+            slotToDial.add(d.slotToDialMicros());
+            dueToDial.add(second);
+            if (second.getTotalCount() > 0 && ++secondsDialing > warmupSeconds) dueToDialSteady.add(second);
+            System.out.printf("%7.1f %10d %7d %8d %8d  %s%n", (System.nanoTime() - t0) / 1e9, started, started - last,
+                    d.queuedCalls(), d.liveCalls(), second.getTotalCount() == 0 ? "" : "%.1f / %.1f".formatted(
+                            second.getValueAtPercentile(50) / 1e3, second.getValueAtPercentile(99) / 1e3));
             last = started;
         }
         double allStarted = (System.nanoTime() - t0) / 1e9;
@@ -128,7 +151,11 @@ final class DispatchBench implements Callable<Integer> {
         System.out.printf("last call ended %.1f s after dispatcher start%n", (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Prints the figures from the stored rows; returns how many first attempts were started. */
+    /**
+     * Prints the figures from the stored rows and the node's own record of each dial (the moment it handed
+     * the call to the carrier, against the slot and the due time it was claimed with); returns how many
+     * first attempts were started.
+     */
     private long report(BenchDb env) {
         return env.db().read(c -> {
             try (var st = c.createStatement()) {
@@ -150,20 +177,34 @@ final class DispatchBench implements Callable<Integer> {
                         {"due→started    ", "a.started_at - greatest(coalesce(c.scheduled_at, c.created_at), c.created_at)"},
                         // Where a late start lost its time: claimed late (negative: ahead), or slotted late, or started late.
                         {"due→claimed    ", "a.claimed_at - greatest(coalesce(c.scheduled_at, c.created_at), c.created_at)"},
-                        {"due→slot       ", "a.dial_at - greatest(coalesce(c.scheduled_at, c.created_at), c.created_at)"}};
+                        {"due→slot       ", "a.dial_at - greatest(coalesce(c.scheduled_at, c.created_at), c.created_at)"},
+                        // The carrier's own clock on the dial: its first signal (ringing, sent as the simulated call is
+                        // placed) is stamped by the node when it arrives, so it is the dial moment or a little after.
+                        {"slot→rang      ", "a.ringing_at - a.dial_at"},
+                        {"due→rang       ", "a.ringing_at - greatest(coalesce(c.scheduled_at, c.created_at), c.created_at)"}};
                 double[][] figures = new double[measures.length][];
                 for (int i = 0; i < measures.length; i++) {
                     try (ResultSet rs = st.executeQuery("""
                             select percentile_disc(array[0.5, 0.9, 0.99]) within group (order by ms), max(ms)
                             from (select (extract(epoch from (%s)) * 1000)::float8 as ms
                                   from call_attempt a join call c on c.id = a.call_id
-                                  where a.attempt = 1 and a.started_at is not null) t""".formatted(measures[i][1]))) {
+                                  where a.attempt = 1 and a.started_at is not null) t
+                            where ms is not null""".formatted(measures[i][1]))) {
                         rs.next();
+                        if (rs.getArray(1) == null) continue; // no call rang (every number busy or failing)
                         Double[] p = (Double[]) rs.getArray(1).getArray();
                         figures[i] = new double[] {p[0], p[1], p[2], rs.getDouble(2)};
                         System.out.printf("%s p50=%.1f p90=%.1f p99=%.1f max=%.1f (ms)%n", measures[i][0], p[0], p[1], p[2],
                                 rs.getDouble(2));
                     }
+                }
+                String steady = "due→dialed after the first " + warmupSeconds + " s";
+                for (Object[] h : new Object[][] {{"slot→dialed    ", slotToDial}, {"due→dialed     ", dueToDial},
+                        {steady, dueToDialSteady}}) {
+                    Histogram hist = (Histogram) h[1];
+                    System.out.printf("%s p50=%.1f p90=%.1f p99=%.1f max=%.1f (ms, %,d dials, as the node saw them)%n", h[0],
+                            hist.getValueAtPercentile(50) / 1e3, hist.getValueAtPercentile(90) / 1e3,
+                            hist.getValueAtPercentile(99) / 1e3, hist.getMaxValue() / 1e3, hist.getTotalCount());
                 }
                 try (ResultSet rs = st.executeQuery("""
                         select count(*) filter (where state = 'finished'), count(*) filter (where state = 'scheduled'),
@@ -176,9 +217,12 @@ final class DispatchBench implements Callable<Integer> {
                 }
                 System.out.println("machine at end: " + BenchMain.machine());
                 System.out.printf("RESULT dispatch calls=%d mode=%s first_attempts_started=%d calls_per_s=%.0f "
-                                + "claimed_to_started_p50_ms=%.1f p99_ms=%.1f due_to_started_p50_ms=%.1f p99_ms=%.1f%n",
+                                + "claimed_to_started_p50_ms=%.1f p99_ms=%.1f due_to_started_p50_ms=%.1f p99_ms=%.1f "
+                                + "due_to_dialed_p50_ms=%.1f p99_ms=%.1f steady_p50_ms=%.1f p99_ms=%.1f%n",
                         calls, rate > 0 ? "rate" + rate : "backlog", firstStarted, perSecond,
-                        figures[0][0], figures[0][2], figures[2][0], figures[2][2]);
+                        figures[0][0], figures[0][2], figures[2][0], figures[2][2],
+                        dueToDial.getValueAtPercentile(50) / 1e3, dueToDial.getValueAtPercentile(99) / 1e3,
+                        dueToDialSteady.getValueAtPercentile(50) / 1e3, dueToDialSteady.getValueAtPercentile(99) / 1e3);
                 return firstStarted;
             }
         });

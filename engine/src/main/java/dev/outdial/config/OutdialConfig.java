@@ -134,14 +134,25 @@ public record OutdialConfig(
      * @param maxClaim       most calls one claim transaction takes for one line (default 2,000)
      * @param leaseDuration  how long a claim stays valid without renewal (default 30 s)
      * @param leaseRenewal   how often live leases are renewed (default 10 s)
+     * @param armLead        how long before its slot a call is taken for dialing (the start's database round
+     *                       trip), so that it is dialed at its slot rather than one round trip after it
+     *                       (default 100 ms; zero takes each call at its slot)
      */
     public record DispatchSettings(boolean enabled, Duration pollInterval, Duration slotHorizon, int maxClaim,
-                                   Duration leaseDuration, Duration leaseRenewal) {
+                                   Duration leaseDuration, Duration leaseRenewal, Duration armLead) {
+        /** The default {@link #armLead()}: longer than the start's round trip on a busy database, short beside a call. */
+        public static final Duration DEFAULT_ARM_LEAD = Duration.ofMillis(100);
+
         public DispatchSettings {
             requirePositive("dispatch.poll_interval", pollInterval);
             requirePositive("dispatch.slot_horizon", slotHorizon);
             requirePositive("dispatch.lease_duration", leaseDuration);
             requirePositive("dispatch.lease_renewal", leaseRenewal);
+            requireNonNegative("dispatch.arm_lead", armLead);
+            if (armLead.compareTo(slotHorizon) >= 0) {
+                throw new IllegalArgumentException("dispatch.arm_lead (" + armLead + ") must be shorter than dispatch.slot_horizon ("
+                        + slotHorizon + "): a call is claimed at most a horizon before its slot");
+            }
             if (maxClaim < 1) {
                 throw new IllegalArgumentException("dispatch.max_claim must be >= 1, got " + maxClaim);
             }
@@ -153,15 +164,23 @@ public record OutdialConfig(
 
         public static DispatchSettings defaults() {
             return new DispatchSettings(true, Duration.ofSeconds(1), Duration.ofSeconds(1), 2_000,
-                    Duration.ofSeconds(30), Duration.ofSeconds(10));
+                    Duration.ofSeconds(30), Duration.ofSeconds(10), DEFAULT_ARM_LEAD);
         }
 
         public DispatchSettings withEnabled(boolean enabled) {
-            return new DispatchSettings(enabled, pollInterval, slotHorizon, maxClaim, leaseDuration, leaseRenewal);
+            return new DispatchSettings(enabled, pollInterval, slotHorizon, maxClaim, leaseDuration, leaseRenewal, armLead);
         }
 
         public DispatchSettings withLease(Duration duration, Duration renewal) {
-            return new DispatchSettings(enabled, pollInterval, slotHorizon, maxClaim, duration, renewal);
+            return new DispatchSettings(enabled, pollInterval, slotHorizon, maxClaim, duration, renewal, armLead);
+        }
+
+        public DispatchSettings withPollInterval(Duration pollInterval) {
+            return new DispatchSettings(enabled, pollInterval, slotHorizon, maxClaim, leaseDuration, leaseRenewal, armLead);
+        }
+
+        public DispatchSettings withArmLead(Duration armLead) {
+            return new DispatchSettings(enabled, pollInterval, slotHorizon, maxClaim, leaseDuration, leaseRenewal, armLead);
         }
     }
 

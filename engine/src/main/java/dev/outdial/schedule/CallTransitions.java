@@ -45,8 +45,8 @@ final class CallTransitions {
     }
 
     /**
-     * Marks the due calls' attempts as handed to the carrier (the {@link StartFence}). Returns the ones
-     * still ours to dial: a call cancelled, released or taken over since its claim is left out and must
+     * Marks the calls' attempts as taken for dialing (the {@link StartFence}; the pacer dials them at their
+     * slots, at most its arm lead later). Returns the ones still ours to dial: a call cancelled, released or taken over since its claim is left out and must
      * not be dialed, and one whose number is now on the do-not-call list ends suppressed.
      */
     List<ClaimedCall> markStarted(List<ClaimedCall> due) {

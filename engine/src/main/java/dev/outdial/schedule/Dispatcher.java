@@ -2,7 +2,6 @@ package dev.outdial.schedule;
 
 import dev.outdial.config.OutdialConfig.DispatchSettings;
 import dev.outdial.store.Database;
-import dev.outdial.telephony.CallRequest;
 import dev.outdial.telephony.Telephony;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,11 +45,11 @@ public final class Dispatcher implements AutoCloseable {
 
     private final Clock clock;
     private final DispatchSettings settings;
-    private final Map<String, Telephony> telephony;
     private final LineClaimer claimer;
     private final CallTransitions transitions;
     private final Housekeeper housekeeper;
     private final Pacer pacer;
+    private final CallStarter starter;
     private final WorkSignal signal;
     private final String nodeId;
     private final WorkListener listener;
@@ -60,10 +58,8 @@ public final class Dispatcher implements AutoCloseable {
     private final CallMediaOptions media;
     private final CallAgents agents;
     private final CallAnalyses analyses;
-    private final AtomicInteger live = new AtomicInteger();
     /** Calls this node holds a lease on (claimed, queued or live) → attempt; only these leases are renewed. */
     private final Map<String, Integer> held = new java.util.concurrent.ConcurrentHashMap<>();
-    private final AtomicLong started = new AtomicLong();
     private final AtomicLong loopErrors = new AtomicLong();
     private volatile boolean running;
     private volatile boolean housekeepingRunning;
@@ -86,16 +82,16 @@ public final class Dispatcher implements AutoCloseable {
         this.agents = new CallAgents(db, clock, agentRuntime, analyses);
         this.clock = clock;
         this.settings = settings;
-        this.telephony = Map.copyOf(telephony);
         this.signal = signal;
         this.nodeId = nodeId;
         this.claimer = new LineClaimer(db, clock, nodeId, settings.slotHorizon(), settings.leaseDuration(), settings.maxClaim());
         this.transitions = new CallTransitions(db, clock, nodeId);
         this.housekeeper = new Housekeeper(db, clock, nodeId, settings.leaseDuration(), transitions);
-        this.pacer = new Pacer(clock, this::dial);
         this.events = new CallEventWriter(db, clock, nodeId, transitions);
         java.util.concurrent.ThreadFactory backoffThreads = Thread.ofVirtual().name("line-backoff").factory();
         this.backoff = new LineBackoff(db, clock, task -> backoffThreads.newThread(task).start());
+        this.starter = new CallStarter(clock, transitions, telephony, events, backoff, agents, media, held, signal);
+        this.pacer = new Pacer(clock, settings.armLead(), starter);
         this.listener = new WorkListener(db, signal);
     }
 
@@ -143,12 +139,22 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Calls of this node that are dialing, ringing or talking. */
     public int liveCalls() {
-        return live.get();
+        return starter.live();
     }
 
     /** Calls handed to a carrier by this node since it started. */
     public long startedCalls() {
-        return started.get();
+        return starter.started();
+    }
+
+    /** How late each dial came after its slot, in microseconds, since the last call (the pacer's precision). */
+    public org.HdrHistogram.Histogram slotToDialMicros() {
+        return starter.slotToDialMicros();
+    }
+
+    /** How late each dial came after its call fell due, in microseconds, since the last call (the scheduling latency). */
+    public org.HdrHistogram.Histogram dueToDialMicros() {
+        return starter.dueToDialMicros();
     }
 
     /** Claimed calls waiting for their dial slot. */
@@ -165,52 +171,6 @@ public final class Dispatcher implements AutoCloseable {
 
     private List<LineClaimer.Result> claimLines(List<String> lines) {
         return ClaimRound.run(lines, this::claimLine);
-    }
-
-    private void dial(List<ClaimedCall> due) {
-        List<ClaimedCall> ours;
-        try {
-            ours = transitions.markStarted(due);
-        } catch (RuntimeException e) {
-            // Not started, so never dialed: let go of them; their leases expire and the calls are released as they were.
-            log.error("dispatcher: could not start {} claimed calls; they will be released when their leases expire", due.size(), e);
-            due.forEach(call -> held.remove(call.callId(), call.attempt()));
-            return;
-        }
-        if (ours.size() < due.size()) {
-            java.util.Set<String> started = new java.util.HashSet<>();
-            for (ClaimedCall call : ours) started.add(call.callId());
-            for (ClaimedCall call : due) {
-                if (!started.contains(call.callId())) held.remove(call.callId(), call.attempt()); // cancelled, suppressed or lost
-            }
-        }
-        for (ClaimedCall call : ours) {
-            Telephony t = telephony.get(call.provider());
-            live.incrementAndGet();
-            started.incrementAndGet();
-            CallRunner runner = new CallRunner(call, events, backoff, agents, () -> callEnded(call));
-            if (t == null) {
-                log.error("line {}: no telephony provider '{}' on this node; call {} fails", call.lineId(), call.provider(), call.callId());
-                runner.ended(new dev.outdial.telephony.EndCause(dev.outdial.telephony.EndCause.Kind.FAILED, null, "no_provider"));
-                continue;
-            }
-            try {
-                // No ring timeout of our own: the trunk's, else the provider's default (sip: OUTDIAL_SIP_RING_TIMEOUT_S).
-                Duration ring = call.trunk() == null ? null : call.trunk().ringTimeout(null);
-                java.nio.file.Path recording = media.recording(call);
-                runner.legStarted(t.originate(new CallRequest(call.callId(), call.attempt(), call.from(), call.destination(),
-                        ring, call.maxDuration(), call.trunk(), media.amd(call), recording), runner), recording);
-            } catch (RuntimeException e) {
-                log.error("call {}: originate failed", call.callId(), e);
-                runner.ended(new dev.outdial.telephony.EndCause(dev.outdial.telephony.EndCause.Kind.FAILED, null, "originate_error"));
-            }
-        }
-    }
-
-    private void callEnded(ClaimedCall call) {
-        held.remove(call.callId(), call.attempt());
-        live.decrementAndGet();
-        signal.freed(); // a place on the line is free again
     }
 
     private void claimLoop() {
@@ -306,7 +266,7 @@ public final class Dispatcher implements AutoCloseable {
             List<ClaimedCall> queued = pacer.stop();
             queued.forEach(call -> held.remove(call.callId(), call.attempt()));
             transitions.release(queued);
-            if (live.get() > 0) hangUpAndWait(hangUp);
+            if (starter.live() > 0) hangUpAndWait(hangUp);
             events.close();
             return;
         }
@@ -319,11 +279,11 @@ public final class Dispatcher implements AutoCloseable {
         int released = transitions.release(queued);
         if (released > 0) log.info("dispatcher: gave back {} claimed calls not yet dialed", released);
         long deadline = System.nanoTime() + drain.toNanos();
-        while (live.get() > 0 && System.nanoTime() < deadline) {
+        while (starter.live() > 0 && System.nanoTime() < deadline) {
             sleepQuietly(50); // the housekeeping loop keeps renewing the live calls' leases meanwhile
         }
-        if (live.get() > 0) {
-            log.warn("dispatcher: {} calls still live after {}; hanging up", live.get(), drain);
+        if (starter.live() > 0) {
+            log.warn("dispatcher: {} calls still live after {}; hanging up", starter.live(), drain);
             hangUpAndWait(hangUp);
         }
         // A call's end is recorded before its agent has handed its transcript over: wait for them, before the database goes.
@@ -343,10 +303,10 @@ public final class Dispatcher implements AutoCloseable {
     private void hangUpAndWait(Runnable hangUp) {
         hangUp.run();
         long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (live.get() > 0 && System.nanoTime() < until) sleepQuietly(20);
-        if (live.get() > 0) {
+        while (starter.live() > 0 && System.nanoTime() < until) sleepQuietly(20);
+        if (starter.live() > 0) {
             log.warn("dispatcher: {} calls did not report their end; their leases will expire and they will be settled as interrupted",
-                    live.get());
+                    starter.live());
         }
     }
 
@@ -361,7 +321,7 @@ public final class Dispatcher implements AutoCloseable {
         join(heartbeatThread);
         signal.run();
         join(claimThread);
-        pacer.stop();
+        pacer.abandon(); // calls taken for dialing but not yet dialed stay so, as a killed process leaves them
         join(housekeepingThread);
         listener.close();
         events.abandon();

@@ -206,6 +206,7 @@ final class LineClaimer {
         candidates.sort(java.util.Comparator.comparing(Candidate::due));
         Map<String, BatchRules> windows = windows(c, candidates.stream().map(Candidate::batchId).distinct().toList());
         Map<String, Instant> slotOf = new java.util.HashMap<>();
+        Map<String, Instant> dueOf = new java.util.HashMap<>();
         List<String> allowed = new ArrayList<>(candidates.size());
         List<String> waitIds = new ArrayList<>();
         List<Timestamp> waitDue = new ArrayList<>();
@@ -226,6 +227,7 @@ final class LineClaimer {
             }
             allowed.add(cand.id());
             slotOf.put(cand.id(), slot);
+            dueOf.put(cand.id(), cand.due());
             next = slot.plusNanos(spacingNanos);
         }
         if (!waitIds.isEmpty()) reschedule(c, waitIds, waitDue, waitReasons, now);
@@ -251,7 +253,7 @@ final class LineClaimer {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     calls.add(new ClaimedCall(rs.getString(1), rs.getString(2), rs.getString(3), lineId, provider, from,
-                            rs.getString(5), rs.getInt(4), slotOf.get(rs.getString(1)), Duration.ofSeconds(rs.getInt(6)), trunk,
+                            rs.getString(5), rs.getInt(4), dueOf.get(rs.getString(1)), slotOf.get(rs.getString(1)), Duration.ofSeconds(rs.getInt(6)), trunk,
                             rs.getString(7) == null ? null : new ClaimedCall.Media(rs.getString(7), rs.getString(9), rs.getString(10)),
                             rs.getBoolean(8), rs.getBoolean(11)));
                 }

@@ -6,23 +6,31 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts each claimed call at its dial slot, never before. One thread for all lines: it sleeps
- * until the earliest slot, then hands every call whose slot has come to the starter in one go,
- * so a burst of slots costs one database round trip rather than one per call.
+ * Dials each claimed call at its dial slot, never before. One thread for all lines: it sleeps until
+ * the earliest slot comes within the arm lead, then hands every call whose slot is that near to the
+ * starter in one go, so a burst of slots costs one database round trip rather than one per call.
  *
- * <p>The starter's round trip (marking the calls started, then dialing) runs on its own virtual
- * thread, up to {@link #MAX_IN_FLIGHT} at once, so the pacer is back at its clock while earlier
- * starts commit: a slot is late by one round trip at most, not by the queue of them. When all are
- * busy the pacer waits for one, which is the back-pressure: slots then pass late but none is lost.
+ * <p>Each group runs on its own virtual thread, in two steps: {@link Starter#take} passes the calls
+ * through the start fence (the database round trip; up to {@link #MAX_IN_FLIGHT} at once, so the
+ * pacer is back at its clock while earlier groups commit), then the thread waits for each call's slot
+ * and {@link Starter#dial}s it. Taking calls an arm lead ahead is what puts the dial on the slot
+ * instead of one round trip after it: on a loaded database the round trips queue (at 7,000 calls/s on
+ * two cores, due→dialed p99 665 ms taking each call at its slot, 116 ms with a 100 ms lead). A call taken is dialed, even when the node stops
+ * meanwhile (within the lead); only a crash leaves it undialed, as it would any started call.
+ *
+ * <p>When all round trips are busy the pacer waits for one, which is the back-pressure: slots then
+ * pass late but none is lost. Grouping half a lead of slots at a time also makes the groups larger
+ * and their transactions fewer.
  */
 final class Pacer {
     private static final Logger log = LoggerFactory.getLogger(Pacer.class);
@@ -32,17 +40,35 @@ final class Pacer {
     static final int MAX_IN_FLIGHT = 4;
     /** Longest sleep, so a newly added earlier slot is never missed by more than this. */
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** How long stopping waits for the calls taken to be dialed, and for the round trips in flight. */
+    private static final long STOP_WAIT_SECONDS = 30;
+
+    /** The two steps of starting calls. */
+    interface Starter {
+        /** Takes the calls for dialing, in one database round trip; returns those taken (the others are not to be dialed). */
+        List<ClaimedCall> take(List<ClaimedCall> due);
+
+        /** Dials one call that was taken, at its slot. */
+        void dial(ClaimedCall call);
+    }
 
     private final Clock clock;
-    private final Consumer<List<ClaimedCall>> starter;
+    private final Duration armLead;
+    private final Starter starter;
     private final PriorityBlockingQueue<ClaimedCall> queue =
             new PriorityBlockingQueue<>(1024, Comparator.comparing(ClaimedCall::dialAt));
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    /** Threads of groups taken and not yet all dialed. */
+    private final Set<Thread> dialers = ConcurrentHashMap.newKeySet();
     private volatile Thread thread;
     private volatile boolean running;
+    /** Set by {@link #abandon()}: calls taken and waiting for their slot are left undialed. */
+    private volatile boolean abandoned;
 
-    Pacer(Clock clock, Consumer<List<ClaimedCall>> starter) {
+    /** @param armLead how long before its slot a call is taken (zero: at its slot) */
+    Pacer(Clock clock, Duration armLead, Starter starter) {
         this.clock = clock;
+        this.armLead = armLead;
         this.starter = starter;
     }
 
@@ -61,8 +87,25 @@ final class Pacer {
         thread = Thread.ofPlatform().daemon().name("pacer").start(this::loop);
     }
 
-    /** Stops pacing and returns the calls that were waiting for their slot, for release. */
+    /**
+     * Stops pacing, dials the calls already taken at their slots (within the arm lead), and returns the
+     * calls that were waiting to be taken, for release.
+     */
     List<ClaimedCall> stop() {
+        return halt();
+    }
+
+    /**
+     * Stops as a crash would: calls taken and waiting for their slot are not dialed (their attempts stay
+     * started, to be settled as interrupted when the lease expires), and the calls still queued are
+     * dropped without being given back (their leases expire and they are released).
+     */
+    void abandon() {
+        abandoned = true;
+        halt();
+    }
+
+    private List<ClaimedCall> halt() {
         running = false;
         Thread t = thread;
         if (t != null) {
@@ -75,6 +118,7 @@ final class Pacer {
             }
         }
         awaitInFlight();
+        awaitDialers();
         List<ClaimedCall> left = new ArrayList<>();
         queue.drainTo(left);
         return left;
@@ -84,17 +128,20 @@ final class Pacer {
     int startDue() {
         int total = 0;
         List<ClaimedCall> due;
-        while (!(due = takeDue()).isEmpty()) {
-            starter.accept(due);
+        while (!(due = takeDue(clock.instant())).isEmpty()) {
+            for (ClaimedCall call : starter.take(due)) starter.dial(call);
             total += due.size();
         }
         return total;
     }
 
-    /** The pacer's own round: hands each group of due calls to a virtual thread, at most MAX_IN_FLIGHT at once. */
+    /** The pacer's own round: hands each group of calls near their slots to a virtual thread, at most MAX_IN_FLIGHT taking at once. */
     private void startDueAsync() throws InterruptedException {
+        // Nothing until the earliest slot is half a lead away; then every slot within a lead: about half a lead of slots a group.
+        ClaimedCall head = queue.peek();
+        if (head == null || head.dialAt().isAfter(clock.instant().plus(armLead.dividedBy(2)))) return;
         List<ClaimedCall> due;
-        while (!(due = takeDue()).isEmpty()) {
+        while (!(due = takeDue(clock.instant().plus(armLead))).isEmpty()) {
             try {
                 inFlight.acquire();
             } catch (InterruptedException e) {
@@ -107,36 +154,81 @@ final class Pacer {
                 return;
             }
             List<ClaimedCall> group = due;
-            Thread.ofVirtual().name("pacer-start").start(() -> {
+            Thread dialer = Thread.ofVirtual().name("pacer-start").unstarted(() -> {
                 try {
-                    starter.accept(group);
-                } catch (Throwable t) { // the starter handles its own failures; this is a last resort
-                    log.error("pacer: starting {} calls failed", group.size(), t);
+                    takeAndDial(group);
                 } finally {
-                    inFlight.release();
+                    dialers.remove(Thread.currentThread());
                 }
             });
+            dialers.add(dialer);
+            dialer.start();
         }
     }
 
-    /** Waits (up to 30 s) for the start round trips in flight, so stop() returns with no dial pending. */
+    /** One group: through the start fence (holding a round-trip permit), then each call dialed at its slot. */
+    private void takeAndDial(List<ClaimedCall> group) {
+        List<ClaimedCall> taken;
+        try {
+            taken = new ArrayList<>(starter.take(group));
+        } catch (Throwable t) { // the starter handles its own failures; this is a last resort
+            log.error("pacer: taking {} calls for dialing failed", group.size(), t);
+            return;
+        } finally {
+            inFlight.release();
+        }
+        taken.sort(Comparator.comparing(ClaimedCall::dialAt));
+        for (ClaimedCall call : taken) {
+            if (!awaitSlot(call.dialAt())) return;
+            try {
+                starter.dial(call);
+            } catch (Throwable t) { // as above: the starter ends a call it could not dial
+                log.error("pacer: dialing call {} failed", call.callId(), t);
+            }
+        }
+    }
+
+    /** Waits until the clock reaches {@code slot}; false if abandoned meanwhile. */
+    private boolean awaitSlot(Instant slot) {
+        long remaining;
+        while (!abandoned && (remaining = Duration.between(clock.instant(), slot).toNanos()) > 0) {
+            LockSupport.parkNanos(Math.min(remaining, MAX_PARK_NANOS));
+        }
+        return !abandoned;
+    }
+
+    /** Waits (up to 30 s) for the round trips in flight, so stop() returns with no start pending. */
     private void awaitInFlight() {
         try {
-            if (inFlight.tryAcquire(MAX_IN_FLIGHT, 30, TimeUnit.SECONDS)) inFlight.release(MAX_IN_FLIGHT);
+            if (inFlight.tryAcquire(MAX_IN_FLIGHT, STOP_WAIT_SECONDS, TimeUnit.SECONDS)) inFlight.release(MAX_IN_FLIGHT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** Takes up to {@link #MAX_START} queued calls whose slot has come. */
-    private List<ClaimedCall> takeDue() {
-        Instant now = clock.instant();
+    /** Waits (up to 30 s) for the calls taken to be dialed (or, when abandoned, let go of). */
+    private void awaitDialers() {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_WAIT_SECONDS);
+        for (Thread d : List.copyOf(dialers)) {
+            LockSupport.unpark(d);
+            try {
+                long left = until - System.nanoTime();
+                if (left > 0) d.join(Duration.ofNanos(left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Takes up to {@link #MAX_START} queued calls whose slot is at or before {@code upTo}. */
+    private List<ClaimedCall> takeDue(Instant upTo) {
         List<ClaimedCall> due = new ArrayList<>();
         ClaimedCall head;
-        while (due.size() < MAX_START && (head = queue.peek()) != null && !head.dialAt().isAfter(now)) {
+        while (due.size() < MAX_START && (head = queue.peek()) != null && !head.dialAt().isAfter(upTo)) {
             ClaimedCall polled = queue.poll();
             if (polled == null) break;
-            if (polled.dialAt().isAfter(now)) { // a concurrent add reordered the head; put it back
+            if (polled.dialAt().isAfter(upTo)) { // a concurrent add reordered the head; put it back
                 queue.add(polled);
                 break;
             }
@@ -152,7 +244,8 @@ final class Pacer {
                 ClaimedCall head = queue.peek();
                 long park = MAX_PARK_NANOS;
                 if (head != null) {
-                    long until = Duration.between(clock.instant(), head.dialAt()).toNanos();
+                    // Wake when the head is half a lead from its slot: each group then holds about half a lead of slots.
+                    long until = Duration.between(clock.instant(), head.dialAt().minus(armLead.dividedBy(2))).toNanos();
                     park = Math.max(0, Math.min(until, MAX_PARK_NANOS));
                 } else {
                     park = TimeUnit.MILLISECONDS.toNanos(100);

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * The one place where "was this attempt handed to the carrier?" is decided: its {@code call_attempt}
- * row. The start stamps {@code started_at} on a row not yet ended; every path that takes a claimed
+ * row. The start stamps {@code started_at} on a row not yet ended (the pacer does so up to its arm lead
+ * before the slot, and from then on the call counts as dialed); every path that takes a claimed
  * call back (release, lease expiry, cancel, do-not-call) first ends the row while it is not started.
  * Both are UPDATEs of that one row, so PostgreSQL orders them by its row lock and re-checks the loser's
  * condition against the winner's version: exactly one of "dialed" and "taken back" happens (invariant 2).

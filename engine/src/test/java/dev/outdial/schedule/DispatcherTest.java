@@ -410,6 +410,41 @@ class DispatcherTest {
     }
 
     /** Every line's tally of live calls (V18) equals its live calls counted row by row. */
+    @Test
+    void a_call_taken_ahead_of_its_slot_waits_for_it_and_one_taken_before_a_crash_is_never_dialed_again_at_once() throws Exception {
+        f = Fixture.manual(clock);
+        String line = f.line(5, 1); // one call a second: slots now and now + 1 s
+        submit(f.api(), f.agent(), line, Fixture.recipients(2, 0));
+        Outdial a = f.startNode("node-arming", DispatchSettings.defaults().withArmLead(Duration.ofMillis(400)), LONG_CALLS);
+        awaitSql("select count(*) from call_attempt", "2");
+        awaitSql("select count(*) from call where state = 'in_progress'", "1"); // the first, at its slot
+        String second = one("select call_id from call_attempt order by dial_at desc limit 1");
+        String startedSecond = "select count(*) from call_attempt where started_at is not null and call_id = '" + second + "'";
+        Thread.sleep(100);
+        assertThat(one(startedSecond)).as("a second from its slot: not taken yet").isEqualTo("0");
+
+        clock.advance(Duration.ofMillis(850)); // 150 ms to the slot, within half the lead: taken for dialing
+        awaitSql(startedSecond, "1");
+        Thread.sleep(100);
+        assertThat(a.dispatcher().liveCalls()).as("taken, not dialed before its slot").isEqualTo(1);
+        assertThat(one("select state from call where id = '" + second + "'")).isEqualTo("dialing");
+
+        a.crash();
+        clock.advance(Duration.ofMillis(200)); // its slot passes: a crashed node dials nothing
+        Thread.sleep(100);
+        assertThat(a.dispatcher().liveCalls()).isEqualTo(1);
+        assertThat(one("select ringing_at is null from call_attempt where call_id = '" + second + "'")).isEqualTo("t");
+
+        clock.advance(Duration.ofSeconds(31));
+        Outdial b = f.node();
+        b.dispatcher().housekeep();
+        // Taken counts as handed to the carrier (the node may have dialed it): interrupted, and retried later, never at once.
+        assertThat(one("select outcome from call_attempt where call_id = '" + second + "'")).isEqualTo("interrupted");
+        assertThat(one("select state from call where id = '" + second + "'")).isEqualTo("scheduled");
+        assertThat(b.dispatcher().claimDue()).as("no immediate re-dial").isZero();
+        assertTalliesMatchLiveCalls();
+    }
+
     private void assertTalliesMatchLiveCalls() {
         assertThat(one("""
                 select count(*) from line_live v

@@ -28,8 +28,7 @@ class SimulatedConversationTest {
     TestApi api;
     dev.outdial.Outdial talker;
 
-    static final DispatchSettings RUNNING = new DispatchSettings(true, Duration.ofMillis(20), Duration.ofSeconds(1), 2_000,
-            Duration.ofSeconds(30), Duration.ofSeconds(10));
+    static final DispatchSettings RUNNING = DispatchSettings.defaults().withPollInterval(Duration.ofMillis(20));
 
     @BeforeEach
     void start(org.junit.jupiter.api.TestInfo test) {

@@ -22,8 +22,7 @@ final class SipNodes {
     /** A node on the real clock whose dispatcher claims every 20 ms, with a SIP carrier on {@code settings}' ports. */
     static Fixture start(String node, SipSettings settings, Path data) {
         Fixture f = Fixture.manual(Clock.systemUTC());
-        DispatchSettings fast = new DispatchSettings(true, Duration.ofMillis(20), Duration.ofSeconds(1), 2_000,
-                Duration.ofSeconds(30), Duration.ofSeconds(10));
+        DispatchSettings fast = DispatchSettings.defaults().withPollInterval(Duration.ofMillis(20));
         f.startNode(node, fast, SimulatedSettings.defaults(), Map.<String, Telephony>of("sip", new SipTelephony(settings, node)),
                 Fixture.manualWebhooks(), data);
         return f;
