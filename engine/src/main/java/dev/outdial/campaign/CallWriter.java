@@ -1,5 +1,6 @@
 package dev.outdial.campaign;
 
+import dev.outdial.store.BinaryCopy;
 import dev.outdial.store.Ids;
 import dev.outdial.store.Json;
 import java.nio.charset.StandardCharsets;

@@ -6,12 +6,20 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * Writes events into the outbox inside the caller's transaction, so an event exists exactly when
  * the change it announces was committed (invariant 5). Delivery reads the table later.
  */
 public final class Outbox {
+    /**
+     * From this many events on, one COPY rather than an INSERT: COPY costs one more round trip, and
+     * less per row.
+     */
+    static final int COPY_FROM = 16;
+
     private Outbox() {
     }
 
@@ -31,9 +39,16 @@ public final class Outbox {
         write(c, at, List.of(event));
     }
 
-    /** Writes all events in one round trip (a rewritten multi-row insert). */
+    /**
+     * Writes all events: a few in one round trip (a rewritten multi-row insert), from {@link #COPY_FROM}
+     * on in one binary COPY.
+     */
     public static void write(Connection c, Instant at, List<Event> events) throws SQLException {
         if (events.isEmpty()) {
+            return;
+        }
+        if (events.size() >= COPY_FROM) {
+            copy(c, at, events);
             return;
         }
         try (PreparedStatement ps = c.prepareStatement(
@@ -49,6 +64,24 @@ public final class Outbox {
                 ps.addBatch();
             }
             ps.executeBatch();
+        }
+    }
+
+    /** Events sent as binary COPY rows: no planning of a long VALUES list, no text to parse but the payloads. */
+    private static void copy(Connection c, Instant at, List<Event> events) throws SQLException {
+        BinaryCopy out = new BinaryCopy(events.size() * 256).header();
+        for (Event e : events) {
+            out.row(6).text(Ids.next("evt")).text(e.orgId()).text(e.type()).text(e.subjectId())
+                    .jsonb(Json.write(e.payload())).timestamp(at);
+        }
+        out.trailer();
+        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(
+                "copy outbox (event_id, org_id, type, subject_id, payload, created_at) from stdin with (format binary)");
+        try {
+            copy.writeToCopy(out.array(), 0, out.size());
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) copy.cancelCopy();
         }
     }
 }

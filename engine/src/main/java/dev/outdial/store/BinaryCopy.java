@@ -1,4 +1,4 @@
-package dev.outdial.campaign;
+package dev.outdial.store;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -6,16 +6,16 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Rows in PostgreSQL's binary COPY format, buffered: a header, then per row a field count and
+ * Rows in PostgreSQL's binary COPY format, buffered (intake's calls, the outbox's events): a header, then per row a field count and
  * each field as a length (-1 for NULL) and its bytes in the type's binary form.
  *
  * <p>Why binary rather than CSV: the server no longer scans the text for quotes and line ends,
  * nor parses integers, timestamps and arrays: in a perf profile of an intake COPY that was about a
  * sixth of the server's samples, and the COPY is what an intake waits for. Only the types
- * intake writes are here
+ * written that way are here
  * (see PostgreSQL's {@code *_recv} functions and the COPY documentation, "Binary Format").
  */
-final class BinaryCopy {
+public final class BinaryCopy {
     /** "PGCOPY\n\377\r\n\0", then flags and header-extension length, both 0. */
     private static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0};
     /** PostgreSQL's epoch for timestamps, 2000-01-01T00:00:00Z, in seconds since 1970. */
@@ -28,30 +28,30 @@ final class BinaryCopy {
     private byte[] buf;
     private int size;
 
-    BinaryCopy(int capacity) {
+    public BinaryCopy(int capacity) {
         buf = new byte[Math.max(capacity, 64)];
     }
 
     /** The stream's first bytes, once. */
-    BinaryCopy header() {
+    public BinaryCopy header() {
         bytes(HEADER);
         return this;
     }
 
     /** The stream's last two bytes: a field count of -1. */
-    BinaryCopy trailer() {
+    public BinaryCopy trailer() {
         return int2(-1);
     }
 
-    BinaryCopy row(int fields) {
+    public BinaryCopy row(int fields) {
         return int2(fields);
     }
 
-    BinaryCopy nul() {
+    public BinaryCopy nul() {
         return int4(-1);
     }
 
-    BinaryCopy text(String s) {
+    public BinaryCopy text(String s) {
         if (s == null) return nul();
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         int4(b.length);
@@ -59,12 +59,12 @@ final class BinaryCopy {
     }
 
     /** A field already in its binary form (text shared by every row, for instance). */
-    BinaryCopy field(byte[] value) {
+    public BinaryCopy field(byte[] value) {
         int4(value.length);
         return bytes(value);
     }
 
-    BinaryCopy integer(int v) {
+    public BinaryCopy integer(int v) {
         int4(4);
         return int4(v);
     }
@@ -73,7 +73,7 @@ final class BinaryCopy {
      * Microseconds since 2000-01-01 UTC. Nanoseconds are rounded half up, as the server rounds a
      * timestamp's fractional digits when it reads text.
      */
-    BinaryCopy timestamp(Instant t) {
+    public BinaryCopy timestamp(Instant t) {
         if (t == null) return nul();
         long micros = Math.multiplyExact(t.getEpochSecond() - PG_EPOCH_SECONDS, 1_000_000L) + (t.getNano() + 500) / 1_000;
         int4(8);
@@ -81,7 +81,7 @@ final class BinaryCopy {
     }
 
     /** jsonb: a version byte, then the JSON text (which the server still parses, as it stores jsonb decomposed). */
-    BinaryCopy jsonb(String json) {
+    public BinaryCopy jsonb(String json) {
         if (json == null) return nul();
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
         int4(b.length + 1);
@@ -91,7 +91,7 @@ final class BinaryCopy {
     }
 
     /** A one-dimensional text[] without NULL elements (an empty list is the empty array). */
-    BinaryCopy textArray(List<String> items) {
+    public BinaryCopy textArray(List<String> items) {
         byte[][] elements = new byte[items.size()][];
         int length = 12 + (items.isEmpty() ? 0 : 8);
         for (int i = 0; i < elements.length; i++) {
@@ -110,15 +110,15 @@ final class BinaryCopy {
         return this;
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
-    byte[] array() {
+    public byte[] array() {
         return buf;
     }
 
-    void clear() {
+    public void clear() {
         size = 0;
     }
 
