@@ -82,8 +82,12 @@ public final class BinaryCopy {
 
     /** jsonb: a version byte, then the JSON text (which the server still parses, as it stores jsonb decomposed). */
     public BinaryCopy jsonb(String json) {
-        if (json == null) return nul();
-        byte[] b = json.getBytes(StandardCharsets.UTF_8);
+        return json == null ? nul() : jsonb(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** jsonb from JSON text already in UTF-8 (as Jackson writes it, without a String between). */
+    public BinaryCopy jsonb(byte[] b) {
+        if (b == null) return nul();
         int4(b.length + 1);
         ensure(1);
         buf[size++] = JSONB_VERSION;

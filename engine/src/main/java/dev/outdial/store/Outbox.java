@@ -69,10 +69,10 @@ public final class Outbox {
 
     /** Events sent as binary COPY rows: no planning of a long VALUES list, no text to parse but the payloads. */
     private static void copy(Connection c, Instant at, List<Event> events) throws SQLException {
-        BinaryCopy out = new BinaryCopy(events.size() * 256).header();
+        BinaryCopy out = new BinaryCopy(events.size() * 512).header();
         for (Event e : events) {
             out.row(6).text(Ids.next("evt")).text(e.orgId()).text(e.type()).text(e.subjectId())
-                    .jsonb(Json.write(e.payload())).timestamp(at);
+                    .jsonb(Json.writeBytes(e.payload())).timestamp(at);
         }
         out.trailer();
         CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(
