@@ -72,6 +72,7 @@ final class DispatchBench implements Callable<Integer> {
     private final Histogram slotToDial = new Histogram(3);
     private final Histogram dueToDial = new Histogram(3);
     private final Histogram dueToDialSteady = new Histogram(3);
+    private long dialedEarly;
 
     @Override
     public Integer call() throws Exception {
@@ -96,6 +97,7 @@ final class DispatchBench implements Callable<Integer> {
                 node.stop(Duration.ofSeconds(60));
                 slotToDial.add(node.dispatcher().slotToDialMicros());
                 dueToDial.add(node.dispatcher().dueToDialMicros());
+                dialedEarly = node.dispatcher().dialedEarly();
             }
             if (pgStats) env.printTopStatements(25);
             long started = report(env);
@@ -206,6 +208,7 @@ final class DispatchBench implements Callable<Integer> {
                             hist.getValueAtPercentile(50) / 1e3, hist.getValueAtPercentile(90) / 1e3,
                             hist.getValueAtPercentile(99) / 1e3, hist.getMaxValue() / 1e3, hist.getTotalCount());
                 }
+                System.out.printf("dialed before their slots: %d%n", dialedEarly);
                 try (ResultSet rs = st.executeQuery("""
                         select count(*) filter (where state = 'finished'), count(*) filter (where state = 'scheduled'),
                                count(*) filter (where state not in ('finished', 'scheduled')), count(*) filter (where dials > 1)

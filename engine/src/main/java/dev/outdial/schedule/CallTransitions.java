@@ -93,7 +93,16 @@ final class CallTransitions {
         });
         // Left over (listed, cancelled, lost: rare): those on the do-not-call list end suppressed, in a
         // transaction of their own so the start above never holds attempt locks while waiting for call rows.
-        if (!left.isEmpty()) db.txByKeys(c -> suppressListed(c, new ArrayList<>(left.values()), now));
+        if (!left.isEmpty()) {
+            try {
+                db.txByKeys(c -> suppressListed(c, new ArrayList<>(left.values()), now));
+            } catch (RuntimeException e) {
+                // The calls above are started all the same and must be dialed; the listed ones stay claimed and undialed
+                // until their leases are settled (released, not dialed).
+                log.error("dispatcher: could not end {} claimed calls on the do-not-call list as suppressed; they are released later",
+                        left.size(), e);
+            }
+        }
         return ours;
     }
 

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: one claim loop, one pacer, one housekeeping loop, one LISTEN connection, and one
  * writer of call events (batched). All state lives in PostgreSQL; a crash loses only leases, which
- * expire. Stopping runs in order: stop claiming → give back calls not yet dialed → let live calls
+ * expire. Stopping runs in order: stop claiming → dial the calls already taken for dialing at their
+ * slots (within the arm lead) and give back the others not yet dialed → let live calls
  * end (up to a limit) → stop renewing leases.
  *
  * <p>Tests run it without the loops ({@link DispatchSettings#enabled()} false) and drive each step
@@ -147,6 +148,11 @@ public final class Dispatcher implements AutoCloseable {
         return starter.started();
     }
 
+    /** Calls this node dialed before their slots: zero, unless the pacer is wrong (the bench reports it). */
+    public long dialedEarly() {
+        return starter.dialedEarly();
+    }
+
     /** How late each dial came after its slot, in microseconds, since the last call (the pacer's precision). */
     public org.HdrHistogram.Histogram slotToDialMicros() {
         return starter.slotToDialMicros();
@@ -250,7 +256,8 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Stops in order: no new claims, calls waiting for their slot go back to the queue, live calls
+     * Stops in order: no new claims, calls taken for dialing are dialed at their slots and the others
+     * waiting for their slot go back to the queue, live calls
      * get up to {@code drain} to end, and leases are renewed until then. Calling it twice is harmless.
      */
     public void stop(Duration drain) {

@@ -40,8 +40,8 @@ final class Pacer {
     static final int MAX_IN_FLIGHT = 4;
     /** Longest sleep, so a newly added earlier slot is never missed by more than this. */
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-    /** How long stopping waits for the calls taken to be dialed, and for the round trips in flight. */
-    private static final long STOP_WAIT_SECONDS = 30;
+    /** How long stopping waits for the round trips in flight, and then for the calls taken to be dialed. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
     /** The two steps of starting calls. */
     interface Starter {
@@ -55,6 +55,7 @@ final class Pacer {
     private final Clock clock;
     private final Duration armLead;
     private final Starter starter;
+    private final Duration stopWait;
     private final PriorityBlockingQueue<ClaimedCall> queue =
             new PriorityBlockingQueue<>(1024, Comparator.comparing(ClaimedCall::dialAt));
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
@@ -67,9 +68,15 @@ final class Pacer {
 
     /** @param armLead how long before its slot a call is taken (zero: at its slot) */
     Pacer(Clock clock, Duration armLead, Starter starter) {
+        this(clock, armLead, starter, STOP_WAIT);
+    }
+
+    /** As above, with how long stopping waits (tests shorten it). */
+    Pacer(Clock clock, Duration armLead, Starter starter, Duration stopWait) {
         this.clock = clock;
         this.armLead = armLead;
         this.starter = starter;
+        this.stopWait = stopWait;
     }
 
     void add(List<ClaimedCall> calls) {
@@ -197,28 +204,49 @@ final class Pacer {
         return !abandoned;
     }
 
-    /** Waits (up to 30 s) for the round trips in flight, so stop() returns with no start pending. */
+    /** Waits (up to the stop wait, 30 s) for the round trips in flight, so stop() returns with no start pending. */
     private void awaitInFlight() {
         try {
-            if (inFlight.tryAcquire(MAX_IN_FLIGHT, STOP_WAIT_SECONDS, TimeUnit.SECONDS)) inFlight.release(MAX_IN_FLIGHT);
+            if (inFlight.tryAcquire(MAX_IN_FLIGHT, stopWait.toNanos(), TimeUnit.NANOSECONDS)) inFlight.release(MAX_IN_FLIGHT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** Waits (up to 30 s) for the calls taken to be dialed (or, when abandoned, let go of). */
+    /**
+     * Waits (up to the stop wait, 30 s) for the calls taken to be dialed (or, when abandoned, let go of). Those whose slots
+     * do not come by then (a clock that stands still or steps back), or all of them if the wait is
+     * interrupted, are abandoned: nothing is dialed once stop() has returned, since nobody would track it.
+     */
     private void awaitDialers() {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_WAIT_SECONDS);
+        long until = System.nanoTime() + stopWait.toNanos();
+        boolean interrupted = false;
         for (Thread d : List.copyOf(dialers)) {
             LockSupport.unpark(d);
             try {
                 long left = until - System.nanoTime();
                 if (left > 0) d.join(Duration.ofNanos(left));
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                interrupted = true;
+                break;
             }
         }
+        if (!dialers.isEmpty()) {
+            if (!abandoned) {
+                log.warn("pacer: {} groups of calls taken for dialing did not reach their slots before the node stopped; they are not"
+                        + " dialed, and are settled as interrupted once their leases expire", dialers.size());
+            }
+            abandoned = true;
+            for (Thread d : List.copyOf(dialers)) {
+                LockSupport.unpark(d);
+                try {
+                    d.join(1_000); // one in the middle of a dial finishes it
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /** Takes up to {@link #MAX_START} queued calls whose slot is at or before {@code upTo}. */

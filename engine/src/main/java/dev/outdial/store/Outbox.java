@@ -80,8 +80,13 @@ public final class Outbox {
         try {
             copy.writeToCopy(out.array(), 0, out.size());
             copy.endCopy();
-        } finally {
-            if (copy.isActive()) copy.cancelCopy();
+        } catch (SQLException e) {
+            try {
+                if (copy.isActive()) copy.cancelCopy(); // so the connection can roll back
+            } catch (SQLException cancel) {
+                e.addSuppressed(cancel); // the first failure is the one to report
+            }
+            throw e;
         }
     }
 }

@@ -124,6 +124,19 @@ class PacerTest {
     }
 
     @Test
+    void a_stop_that_outwaits_a_slot_the_clock_never_reaches_dials_nothing_after_it_returns() throws Exception {
+        Pacer stopping = new Pacer(clock, LEAD, starter, Duration.ofMillis(200));
+        stopping.add(List.of(call("stuck", t0.plusMillis(100))));
+        stopping.start();
+        await(() -> starter.groups.size() == 1);
+        List<ClaimedCall> left = CompletableFuture.supplyAsync(stopping::stop).get(10, TimeUnit.SECONDS); // the clock stands still
+        assertThat(left).isEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        Thread.sleep(100);
+        assertThat(starter.dialed).as("no leg nobody tracks").isEmpty();
+    }
+
+    @Test
     void an_abandoned_pacer_never_dials_the_calls_it_has_taken() throws Exception {
         pacer.add(List.of(call("taken", t0.plusMillis(100))));
         pacer.start();
