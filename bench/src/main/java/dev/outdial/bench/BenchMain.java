@@ -23,7 +23,7 @@ import picocli.CommandLine.Command;
 @Command(name = "outdial-bench", mixinStandardHelpOptions = true,
         description = "Outdial load drivers: intake, dispatch, startup, webhooks, sip-media, voice-latency.",
         subcommands = {IntakeBench.class, DispatchBench.class, StartupBench.class, WebhookBench.class, SipMediaBench.class,
-                VoiceLatencyBench.class})
+                VoiceLatencyBench.class, OutboxBench.class})
 public final class BenchMain implements Runnable {
 
     public static void main(String[] args) {
