@@ -25,6 +25,7 @@ class SipDispatchTest {
     Path data;
     Fixture f;
     SipTelephony sip;
+    dev.outdial.Outdial node;
     TestApi api;
     String agent;
 
@@ -33,7 +34,7 @@ class SipDispatchTest {
         f = Fixture.manual(Clock.systemUTC());
         sip = new SipTelephony(SipSettings.loopback(25100, 25139, 28000, 29998), "sip-node");
         DispatchSettings fast = DispatchSettings.defaults().withPollInterval(Duration.ofMillis(20));
-        f.startNode("sip-node", fast, SimulatedSettings.defaults(), Map.<String, Telephony>of("sip", sip), Fixture.manualWebhooks(), data);
+        node = f.startNode("sip-node", fast, SimulatedSettings.defaults(), Map.<String, Telephony>of("sip", sip), Fixture.manualWebhooks(), data);
         api = f.api();
         agent = f.agent(Map.of("name", "SIP", "prompt", "Hi", "max_duration_seconds", 60, "retry_policy", Map.of("max_attempts", 1)));
     }
@@ -129,6 +130,8 @@ class SipDispatchTest {
                     where gap < interval '100 milliseconds'""")).as("dial slots 1/cps apart").isEqualTo("0");
             assertThat(f.sql("select count(*) from call_attempt where started_at < dial_at - interval '"
                     + DispatchSettings.DEFAULT_ARM_LEAD.toMillis() + " milliseconds'")).as("taken at most the arm lead before its slot").isEqualTo("0");
+            assertThat(node.dispatcher().dialedEarly()).as("INVITEs sent before their slots").isZero();
+            assertThat(node.dispatcher().startedCalls()).isEqualTo(200);
         }
     }
 
