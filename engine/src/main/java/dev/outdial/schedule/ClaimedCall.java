@@ -9,6 +9,7 @@ import java.time.Instant;
  *
  * @param attempt the fencing token: every later write about this try names it, and loses if it changed
  * @param dueAt   when the call fell due (its due time when claimed): how late its dial is, is measured from it
+ * @param spacing the line's 1 / max_cps when claimed: no two dials of the line on this node come closer than this
  * @param trunk   the line's SIP trunk, for the sip provider; null on other lines
  * @param amd     the agent's answering-machine detection, or null when it has none
  * @param record  whether the agent records its calls
@@ -16,7 +17,7 @@ import java.time.Instant;
  *                other engine could talk on needs no second read when it is answered)
  */
 record ClaimedCall(String callId, String orgId, String batchId, String lineId, String provider, String from,
-                   String destination, int attempt, Instant dueAt, Instant dialAt, Duration maxDuration, Trunk trunk, Media amd,
+                   String destination, int attempt, Instant dueAt, Instant dialAt, Duration spacing, Duration maxDuration, Trunk trunk, Media amd,
                    boolean record, boolean bot) {
 
     /**

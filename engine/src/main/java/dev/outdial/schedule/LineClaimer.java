@@ -253,7 +253,7 @@ final class LineClaimer {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     calls.add(new ClaimedCall(rs.getString(1), rs.getString(2), rs.getString(3), lineId, provider, from,
-                            rs.getString(5), rs.getInt(4), dueOf.get(rs.getString(1)), slotOf.get(rs.getString(1)), Duration.ofSeconds(rs.getInt(6)), trunk,
+                            rs.getString(5), rs.getInt(4), dueOf.get(rs.getString(1)), slotOf.get(rs.getString(1)), Duration.ofNanos(spacingNanos), Duration.ofSeconds(rs.getInt(6)), trunk,
                             rs.getString(7) == null ? null : new ClaimedCall.Media(rs.getString(7), rs.getString(9), rs.getString(10)),
                             rs.getBoolean(8), rs.getBoolean(11)));
                 }

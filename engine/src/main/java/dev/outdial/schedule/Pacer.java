@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
@@ -59,6 +60,8 @@ final class Pacer {
     private final PriorityBlockingQueue<ClaimedCall> queue =
             new PriorityBlockingQueue<>(1024, Comparator.comparing(ClaimedCall::dialAt));
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    /** Per line, the earliest moment its next call may be dialed on this node (see {@link #dialMoment}). */
+    private final Map<String, Instant> lineNextDial = new ConcurrentHashMap<>();
     /** Threads of groups taken and not yet all dialed. */
     private final Set<Thread> dialers = ConcurrentHashMap.newKeySet();
     private volatile Thread thread;
@@ -186,13 +189,30 @@ final class Pacer {
         }
         taken.sort(Comparator.comparing(ClaimedCall::dialAt));
         for (ClaimedCall call : taken) {
-            if (!awaitSlot(call.dialAt())) return;
+            if (!awaitSlot(dialMoment(call))) return;
             try {
                 starter.dial(call);
             } catch (Throwable t) { // as above: the starter ends a call it could not dial
                 log.error("pacer: dialing call {} failed", call.callId(), t);
             }
         }
+    }
+
+    /**
+     * When {@code call} may be dialed: its slot, or, if this node dialed (or will dial) another call of
+     * the line less than the line's spacing before that, that call's moment plus the spacing. Slots are
+     * spaced already; this keeps calls taken late (their slots passed while the database was slow) from
+     * going out in a burst the carrier would count against the line's calls per second (invariant 4).
+     */
+    private Instant dialMoment(ClaimedCall call) {
+        Instant now = clock.instant();
+        Instant[] at = new Instant[1];
+        lineNextDial.compute(call.lineId(), (line, next) -> {
+            Instant earliest = call.dialAt().isAfter(now) ? call.dialAt() : now; // a passed slot: now, not then
+            at[0] = next == null || earliest.isAfter(next) ? earliest : next;
+            return at[0].plus(call.spacing());
+        });
+        return at[0];
     }
 
     /** Waits until the clock reaches {@code slot}; false if abandoned meanwhile. */

@@ -28,7 +28,7 @@ class PacerTest {
     private final Pacer pacer = new Pacer(clock, LEAD, starter);
 
     /** What the pacer asked of its starter, with the clock's time. */
-    private final class Recording implements Pacer.Starter {
+    private class Recording implements Pacer.Starter {
         final List<List<String>> groups = new CopyOnWriteArrayList<>();
         final List<Instant> takenAt = new CopyOnWriteArrayList<>();
         final List<String> dialed = new CopyOnWriteArrayList<>();
@@ -56,7 +56,11 @@ class PacerTest {
     }
 
     private static ClaimedCall call(String id, Instant slot) {
-        return new ClaimedCall(id, "org_1", "bat_1", "lin_1", "simulated", "+14155550000", "+14155550101", 1, slot, slot,
+        return call(id, slot, Duration.ofNanos(10)); // the bench's 100,000 calls a second
+    }
+
+    private static ClaimedCall call(String id, Instant slot, Duration spacing) {
+        return new ClaimedCall(id, "org_1", "bat_1", "lin_1", "simulated", "+14155550000", "+14155550101", 1, slot, slot, spacing,
                 Duration.ofMinutes(1), null, null, false, false);
     }
 
@@ -105,6 +109,44 @@ class PacerTest {
             assertThat(starter.dialedAt.get(i)).as(starter.dialed.get(i)).isAfterOrEqualTo(starter.slots.get(i));
         }
         assertThat(starter.groups).as("the late one waits for its own group").hasSize(1);
+    }
+
+    @Test
+    void calls_taken_after_their_slots_passed_go_out_a_spacing_apart_not_in_a_burst() throws Exception {
+        java.util.concurrent.CountDownLatch slowDatabase = new java.util.concurrent.CountDownLatch(1);
+        Recording slow = new Recording() {
+            @Override
+            public List<ClaimedCall> take(List<ClaimedCall> due) {
+                try {
+                    slowDatabase.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.take(due);
+            }
+        };
+        Pacer late = new Pacer(clock, LEAD, slow);
+        try {
+            List<ClaimedCall> calls = new ArrayList<>();
+            for (int i = 0; i < 5; i++) calls.add(call("c" + i, t0.plusMillis(100L * i), Duration.ofMillis(100))); // 10 calls/s
+            late.add(calls);
+            late.start();
+            clock.advance(Duration.ofMillis(700)); // every slot passes while the take waits for the database
+            slowDatabase.countDown();
+            await(() -> slow.dialed.size() == 1);
+            for (int step = 0; step < 60; step++) {
+                Thread.sleep(5);
+                clock.advance(Duration.ofMillis(10));
+            }
+            await(() -> slow.dialed.size() == 5);
+            for (int i = 1; i < 5; i++) {
+                assertThat(Duration.between(slow.dialedAt.get(i - 1), slow.dialedAt.get(i))).as("c%d after c%d", i, i - 1)
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(100));
+            }
+            assertThat(slow.dialedAt.get(0)).as("the first at once").isEqualTo(t0.plusMillis(700));
+        } finally {
+            late.abandon();
+        }
     }
 
     @Test
