@@ -52,7 +52,10 @@ final class Sipp implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         int port = freeUdpPort();
-        int mediaPort = freeUdpPort() & ~1;
+        int mediaPort;
+        do { // sipp binds the media port and the ones just above it: none of them may be the SIP port (errno 98 in CI once)
+            mediaPort = freeUdpPort() & ~1;
+        } while (Math.abs(mediaPort - port) < 4);
         List<String> cmd = new ArrayList<>(List.of("sipp", "-sf", scenario, "-i", "127.0.0.1", "-p", Integer.toString(port),
                 "-mp", Integer.toString(mediaPort), "-m", Integer.toString(calls), "-nostdin", "-trace_err", "-trace_msg",
                 "-timeout", "120", "-timeout_error"));
