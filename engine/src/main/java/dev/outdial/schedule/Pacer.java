@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * meanwhile (within the lead); only a crash leaves it undialed, as it would any started call.
  *
  * <p>When all round trips are busy the pacer waits for one, which is the back-pressure: slots then
- * pass late but none is lost. Grouping half a lead of slots at a time also makes the groups larger
+ * pass late but none is lost, and the late calls of a line go out a spacing apart ({@link #dialMoment}).
+ * {@link #startDue()}, the tests' synchronous path, dials at once and skips both the lead and the spacing. Grouping half a lead of slots at a time also makes the groups larger
  * and their transactions fewer.
  */
 final class Pacer {
