@@ -32,6 +32,37 @@ public final class BenchMain implements Runnable {
     }
 
     /** Cores and the 1-, 5- and 15-minute load averages, so a figure can be read against what else ran. */
+    /**
+     * CPU time used so far: by the whole machine (every process: this JVM, PostgreSQL, the rest) and by
+     * this JVM, in nanoseconds. Work per call is steadier than latency on a shared host: a slower second
+     * changes when work is done, not how much.
+     */
+    record Cpu(long machineNanos, long processNanos) {
+        static Cpu now() {
+            long machine = -1;
+            try {
+                // /proc/stat "cpu" line: user nice system idle iowait irq softirq steal …, in USER_HZ (100 a second)
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long busy = 0;
+                for (int i : new int[] {1, 2, 3, 6, 7}) busy += Long.parseLong(f[i]);
+                machine = busy * 10_000_000L;
+            } catch (IOException | RuntimeException e) {
+                // not Linux: the machine figure is left out
+            }
+            long process = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getProcessCpuTime();
+            return new Cpu(machine, process);
+        }
+
+        /** "node N µs, the rest of the machine M µs per call", from {@code start} to now. */
+        String perCallSince(Cpu start, long calls) {
+            double node = (processNanos - start.processNanos) / 1e3 / calls;
+            if (machineNanos < 0 || start.machineNanos < 0) return "node %.0f µs per call".formatted(node);
+            double all = (machineNanos - start.machineNanos) / 1e3 / calls;
+            return "node %.0f µs, the rest of the machine (PostgreSQL) %.0f µs, in all %.0f µs per call".formatted(node, all - node, all);
+        }
+    }
+
     static String machine() {
         String load;
         try {

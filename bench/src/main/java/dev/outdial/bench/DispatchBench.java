@@ -126,6 +126,7 @@ final class DispatchBench implements Callable<Integer> {
     /** Samples the dispatcher every second until it has started as many calls as were loaded, or the timeout. */
     private void watch(Dispatcher d) throws InterruptedException {
         long t0 = System.nanoTime();
+        BenchMain.Cpu cpu0 = BenchMain.Cpu.now();
         long deadline = t0 + Duration.ofSeconds(timeoutSeconds).toNanos();
         long last = 0;
         double peak = 0;
@@ -151,6 +152,7 @@ final class DispatchBench implements Callable<Integer> {
                 rate > 0 ? " (includes the wait for the first due call)" : "", peak);
         while (d.liveCalls() > 0 && System.nanoTime() < deadline) Thread.sleep(100);
         System.out.printf("last call ended %.1f s after dispatcher start%n", (System.nanoTime() - t0) / 1e9);
+        System.out.println("CPU from dispatcher start to last call ended: " + BenchMain.Cpu.now().perCallSince(cpu0, d.startedCalls()));
     }
 
     /**
