@@ -2,6 +2,7 @@ package dev.outdial.schedule;
 
 import dev.outdial.store.Database;
 import dev.outdial.store.Outbox;
+import dev.outdial.store.SqlArrays;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -249,11 +250,11 @@ final class CallEventWriter implements AutoCloseable {
                     from moved m where a.call_id = m.id and a.attempt = m.attempt)
                 select id from moved""")) {
             ps.setString(1, state);
-            ps.setArray(2, c.createArrayOf("text", ids));
-            ps.setArray(3, c.createArrayOf("int4", attempts));
-            ps.setArray(4, c.createArrayOf("timestamptz", ats));
-            ps.setArray(5, c.createArrayOf("timestamptz", rang));
-            ps.setArray(6, c.createArrayOf("timestamptz", answers));
+            ps.setArray(2, SqlArrays.text(c, ids));
+            ps.setArray(3, SqlArrays.int4(c, attempts));
+            ps.setArray(4, SqlArrays.timestamptz(c, ats));
+            ps.setArray(5, SqlArrays.timestamptz(c, rang));
+            ps.setArray(6, SqlArrays.timestamptz(c, answers));
             ps.setString(7, nodeId);
             int moved = 0;
             try (ResultSet rs = ps.executeQuery()) {
@@ -349,7 +350,7 @@ final class CallEventWriter implements AutoCloseable {
         for (int col = 0; col < types.length; col++) {
             Object[] column = new Object[rows.size()];
             for (int r = 0; r < rows.size(); r++) column[r] = rows.get(r)[col];
-            ps.setArray(col + 1, c.createArrayOf(types[col], column));
+            ps.setArray(col + 1, SqlArrays.of(c, types[col], column));
         }
     }
 

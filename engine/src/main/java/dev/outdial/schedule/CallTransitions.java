@@ -3,6 +3,7 @@ package dev.outdial.schedule;
 import dev.outdial.store.Database;
 import dev.outdial.store.Json;
 import dev.outdial.store.Outbox;
+import dev.outdial.store.SqlArrays;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -130,8 +131,8 @@ final class CallTransitions {
                 where c.state = 'dialing' and c.lease_owner = ?
                   and exists (select 1 from dnc d where d.org_id = c.org_id and d.phone_number = c.destination)
                 order by c.id for update of c""")) {
-            ps.setArray(1, c.createArrayOf("text", calls.stream().map(ClaimedCall::callId).toArray()));
-            ps.setArray(2, c.createArrayOf("int4", calls.stream().map(ClaimedCall::attempt).toArray()));
+            ps.setArray(1, SqlArrays.text(c, calls.stream().map(ClaimedCall::callId).toArray(String[]::new)));
+            ps.setArray(2, SqlArrays.int4(c, calls.stream().map(ClaimedCall::attempt).toArray(Integer[]::new)));
             ps.setString(3, nodeId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -293,7 +294,7 @@ final class CallTransitions {
     static Map<String, Context> contexts(Connection c, List<String> callIds) throws SQLException {
         Map<String, Context> out = new java.util.HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(CONTEXT_SQL + " where c.id = any(?) order by c.id for update of c")) {
-            ps.setArray(1, c.createArrayOf("text", callIds.toArray()));
+            ps.setArray(1, SqlArrays.text(c, callIds));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Timestamp deadline = rs.getTimestamp(6);

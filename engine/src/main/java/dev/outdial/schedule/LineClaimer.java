@@ -3,8 +3,10 @@ package dev.outdial.schedule;
 import dev.outdial.campaign.Lines;
 import dev.outdial.telephony.Trunk;
 
+import dev.outdial.store.BinaryCopy;
 import dev.outdial.store.Database;
 import dev.outdial.store.Outbox;
+import dev.outdial.store.SqlArrays;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -249,7 +251,7 @@ final class LineClaimer {
             ps.setString(1, nodeId);
             ps.setTimestamp(2, Timestamp.from(now.plus(leaseDuration)));
             ps.setTimestamp(3, Timestamp.from(now));
-            ps.setArray(4, c.createArrayOf("text", allowed.toArray()));
+            ps.setArray(4, SqlArrays.text(c, allowed));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     calls.add(new ClaimedCall(rs.getString(1), rs.getString(2), rs.getString(3), lineId, provider, from,
@@ -272,7 +274,7 @@ final class LineClaimer {
         try (PreparedStatement ps = c.prepareStatement("""
                 select b.id, coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard, o.regional_rules::text
                 from batch b join agent a on a.id = b.agent_id join org o on o.id = b.org_id where b.id = any(?)""")) {
-            ps.setArray(1, c.createArrayOf("text", batchIds.toArray()));
+            ps.setArray(1, SqlArrays.text(c, batchIds));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) out.put(rs.getString(1), new BatchRules(rs.getString(2), rs.getBoolean(3), rs.getString(4)));
             }
@@ -296,9 +298,9 @@ final class LineClaimer {
                 returning c.id, c.org_id, c.batch_id, u.due is null""")) {
             ps.setTimestamp(1, nowTs);
             ps.setTimestamp(2, nowTs);
-            ps.setArray(3, c.createArrayOf("text", ids.toArray()));
-            ps.setArray(4, c.createArrayOf("timestamptz", due.toArray()));
-            ps.setArray(5, c.createArrayOf("text", reasons.toArray()));
+            ps.setArray(3, SqlArrays.text(c, ids));
+            ps.setArray(4, SqlArrays.timestamptz(c, due.toArray(Timestamp[]::new)));
+            ps.setArray(5, SqlArrays.text(c, reasons));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     if (rs.getBoolean(4)) {
@@ -313,6 +315,15 @@ final class LineClaimer {
     }
 
     private void recordAttempts(Connection c, List<ClaimedCall> calls, Instant now) throws SQLException {
+        if (calls.size() >= Outbox.COPY_FROM) { // many rows: one binary COPY, cheaper per row (as the outbox measured)
+            BinaryCopy out = new BinaryCopy(calls.size() * 160).header();
+            for (ClaimedCall call : calls) {
+                out.row(7).text(call.callId()).integer(call.attempt()).text(call.orgId()).text(call.lineId()).text(nodeId)
+                        .timestamp(now).timestamp(call.dialAt());
+            }
+            out.trailer().copyIn(c, "copy call_attempt (call_id, attempt, org_id, line_id, node_id, claimed_at, dial_at) from stdin with (format binary)");
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into call_attempt (call_id, attempt, org_id, line_id, node_id, claimed_at, dial_at)
                 values (?, ?, ?, ?, ?, ?, ?)""")) {
@@ -339,7 +350,7 @@ final class LineClaimer {
                 update batch set status = 'in_progress', updated_at = ?
                 where id = any(?) and status = 'pending' returning id, org_id""")) {
             ps.setTimestamp(1, Timestamp.from(now));
-            ps.setArray(2, c.createArrayOf("text", batchIds.toArray()));
+            ps.setArray(2, SqlArrays.text(c, batchIds));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     events.add(new Outbox.Event(rs.getString(2), "batch.in_progress", rs.getString(1),

@@ -1,9 +1,13 @@
 package dev.outdial.store;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * Rows in PostgreSQL's binary COPY format, buffered (intake's calls, the outbox's events): a header, then per row a field count and
@@ -116,6 +120,25 @@ public final class BinaryCopy {
 
     public int size() {
         return size;
+    }
+
+    /**
+     * Sends the buffered rows (header and trailer included) with {@code copySql}, a
+     * {@code copy … from stdin with (format binary)}, on the caller's transaction. Returns the rows copied.
+     */
+    public long copyIn(Connection c, String copySql) throws SQLException {
+        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
+        try {
+            copy.writeToCopy(buf, 0, size);
+            return copy.endCopy();
+        } catch (SQLException e) {
+            try {
+                if (copy.isActive()) copy.cancelCopy(); // so the connection can roll back
+            } catch (SQLException cancel) {
+                e.addSuppressed(cancel); // the first failure is the one to report
+            }
+            throw e;
+        }
     }
 
     public byte[] array() {

@@ -6,8 +6,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * Writes events into the outbox inside the caller's transaction, so an event exists exactly when
@@ -75,19 +73,6 @@ public final class Outbox {
             out.row(6).text(Ids.next("evt")).text(e.orgId()).text(e.type()).text(e.subjectId())
                     .jsonb(Json.writeBytes(e.payload())).timestamp(at);
         }
-        out.trailer();
-        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(
-                "copy outbox (event_id, org_id, type, subject_id, payload, created_at) from stdin with (format binary)");
-        try {
-            copy.writeToCopy(out.array(), 0, out.size());
-            copy.endCopy();
-        } catch (SQLException e) {
-            try {
-                if (copy.isActive()) copy.cancelCopy(); // so the connection can roll back
-            } catch (SQLException cancel) {
-                e.addSuppressed(cancel); // the first failure is the one to report
-            }
-            throw e;
-        }
+        out.trailer().copyIn(c, "copy outbox (event_id, org_id, type, subject_id, payload, created_at) from stdin with (format binary)");
     }
 }
