@@ -5,6 +5,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.SignStyle;
+import java.time.temporal.ChronoField;
+import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 
 /**
@@ -14,6 +20,9 @@ import java.util.Collection;
  * in binary. Timestamps have no binary array form in the driver, and {@link Timestamp#toString} runs a
  * calendar in the JVM's time zone per element, so they go as ISO-8601 instants (UTC, unambiguous).
  * Measured in the dispatch bench: the text encoding was about a fifth of the call-event writer's CPU.
+ *
+ * <p>For {@code unnest(?)} and {@code = any(?)} only: the driver sends binary arrays with a lower bound
+ * of 0, so an array stored or subscripted ({@code a[1]}) would be off by one.
  */
 public final class SqlArrays {
     private SqlArrays() {
@@ -37,12 +46,28 @@ public final class SqlArrays {
         return int4(c, values.toArray(Integer[]::new));
     }
 
-    /** A {@code timestamptz[]}; null elements stay null. */
+    /**
+     * A {@code timestamptz[]}; null elements stay null. Rounded to microseconds half up in Java, as
+     * {@code setTimestamp} and {@link BinaryCopy#timestamp} round (PostgreSQL would round a tie to even).
+     */
     public static Array timestamptz(Connection c, Instant[] values) throws SQLException {
         String[] text = new String[values.length];
-        for (int i = 0; i < values.length; i++) text[i] = values[i] == null ? null : values[i].toString();
+        for (int i = 0; i < values.length; i++) text[i] = values[i] == null ? null : iso(values[i]);
         return c.createArrayOf("timestamptz", text);
     }
+
+    /** {@code 2026-12-03T20:27:00.123457Z}; past the year 9999 without the sign Instant.toString adds, which PostgreSQL rejects. */
+    static String iso(Instant t) {
+        Instant micros = t.plusNanos(500).truncatedTo(ChronoUnit.MICROS);
+        return ISO_MICROS.format(micros.atOffset(ZoneOffset.UTC));
+    }
+
+    private static final DateTimeFormatter ISO_MICROS = new DateTimeFormatterBuilder()
+            .appendValue(ChronoField.YEAR, 4, 10, SignStyle.NORMAL).appendLiteral('-')
+            .appendValue(ChronoField.MONTH_OF_YEAR, 2).appendLiteral('-').appendValue(ChronoField.DAY_OF_MONTH, 2)
+            .appendLiteral('T').appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':')
+            .appendValue(ChronoField.MINUTE_OF_HOUR, 2).appendLiteral(':').appendValue(ChronoField.SECOND_OF_MINUTE, 2)
+            .appendLiteral('.').appendValue(ChronoField.MICRO_OF_SECOND, 6).appendLiteral('Z').toFormatter();
 
     /** A {@code timestamptz[]} from JDBC timestamps; null elements stay null. */
     public static Array timestamptz(Connection c, Timestamp[] values) throws SQLException {

@@ -102,6 +102,35 @@ class DispatcherTest {
     }
 
     @Test
+    void a_claim_of_a_few_calls_and_one_of_many_record_their_attempts_alike() {
+        // Below Outbox.COPY_FROM rows the claim inserts its attempt rows, from it on it copies them: same values,
+        // rounded alike (a clock 400 ns before a second rounds up to it).
+        TestClock late = TestClock.at("2026-03-02T14:59:59.999999600Z");
+        f = Fixture.manual(late);
+        int few = dev.outdial.store.Outbox.COPY_FROM - 1;
+        int many = dev.outdial.store.Outbox.COPY_FROM + 2;
+        String fewLine = f.line(few, 1000);
+        String manyLine = f.line(many, 1000);
+        submit(f.api(), f.agent(), fewLine, Fixture.recipients(few, 0));
+        submit(f.api(), f.agent(), manyLine, Fixture.recipients(many, 1));
+        Outdial node = f.node();
+
+        assertThat(node.dispatcher().claimDue()).isEqualTo(few + many);
+        for (String line : List.of(fewLine, manyLine)) {
+            int n = line.equals(fewLine) ? few : many;
+            assertThat(one("""
+                    select count(*) || ' ' || bool_and(a.claimed_at = '2026-03-02T15:00:00Z') || ' ' || bool_and(a.org_id = c.org_id)
+                           || ' ' || bool_and(a.attempt = c.attempt) || ' ' || count(distinct a.node_id)
+                           || ' ' || bool_and(a.started_at is null and a.ended_at is null)
+                           || ' ' || (array_agg(a.dial_at - '2026-03-02T15:00:00Z' order by a.dial_at))[%d]
+                    from call_attempt a join call c on c.id = a.call_id where a.line_id = '%s'""".formatted(n, line)))
+                    .as("line with %d calls", n)
+                    .isEqualTo(n + " true true true 1 true 00:00:00.00%d", n - 1);
+        }
+        assertThat(one("select count(distinct node_id) from call_attempt")).isEqualTo("1");
+    }
+
+    @Test
     void calls_falling_due_within_the_horizon_are_claimed_ahead_and_slotted_at_their_due_time_or_later() {
         f = Fixture.manual(clock);
         String line = f.line(10, 5.0); // slots at least 200 ms apart

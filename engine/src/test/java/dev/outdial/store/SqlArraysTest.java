@@ -16,11 +16,22 @@ import org.junit.jupiter.api.Test;
 class SqlArraysTest {
     private static final String[] TEXTS = {"cal_a", "quote \" and \\ backslash", "{braces}, commas", "NULL", null, "ünïcödé ☎", ""};
     private static final Integer[] INTS = {1, -7, null, Integer.MAX_VALUE};
+    /**
+     * Nanoseconds that round, ties (a half microsecond, even and odd: PostgreSQL alone would round them to even),
+     * a tie that carries into the next second, the two instants that read 02:30 in Berlin on the night its clocks
+     * go back, and a year past 9999.
+     */
     private static final Instant[] INSTANTS = {Instant.parse("2026-03-29T01:59:59.999999Z"), null,
-            Instant.parse("2026-12-03T20:27:00.123456789Z"), Instant.parse("1999-12-31T23:59:59Z")};
+            Instant.parse("2026-12-03T20:27:00.123456789Z"), Instant.parse("2026-12-03T20:27:00.000002500Z"),
+            Instant.parse("2026-12-03T20:27:00.000003500Z"), Instant.parse("2026-12-03T20:27:59.999999500Z"),
+            Instant.parse("2026-10-25T00:30:00Z"), Instant.parse("2026-10-25T01:30:00Z"),
+            Instant.parse("1999-12-31T23:59:59Z"), Instant.parse("+14726-05-12T10:00:00.25Z")};
 
     @Test
     void text_int_and_timestamp_arrays_unnest_to_what_scalar_parameters_give() {
+        // The driver sets the session's time zone to the JVM's: a local zone with a DST change is the hard case.
+        java.util.TimeZone jvmZone = java.util.TimeZone.getDefault();
+        java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Europe/Berlin"));
         try (Database db = TestPostgres.fresh()) {
             db.read(c -> {
                 try (PreparedStatement ps = c.prepareStatement("select u.v is not distinct from ? from unnest(?::text[]) with ordinality u(v, i) where i = ?")) {
@@ -60,7 +71,16 @@ class SqlArraysTest {
                 }
                 return null;
             });
+        } finally {
+            java.util.TimeZone.setDefault(jvmZone);
         }
+    }
+
+    @Test
+    void iso_text_has_microseconds_rounded_half_up_and_an_unsigned_year() {
+        assertThat(SqlArrays.iso(Instant.parse("2026-12-03T20:27:59.999999500Z"))).isEqualTo("2026-12-03T20:28:00.000000Z");
+        assertThat(SqlArrays.iso(Instant.parse("2026-12-03T20:27:00.000002499Z"))).isEqualTo("2026-12-03T20:27:00.000002Z");
+        assertThat(SqlArrays.iso(Instant.parse("+14726-05-12T10:00:00Z"))).isEqualTo("14726-05-12T10:00:00.000000Z");
     }
 
     @Test
