@@ -4,6 +4,7 @@ import dev.outdial.store.Database;
 import dev.outdial.store.Json;
 import dev.outdial.store.Outbox;
 import dev.outdial.schedule.StartFence;
+import dev.outdial.store.SqlArrays;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -141,7 +142,7 @@ public final class Batches {
             ps.setTimestamp(i++, ts);
             ps.setTimestamp(i++, ts);
             ps.setString(i++, batchId);
-            if (ids != null) ps.setArray(i++, c.createArrayOf("text", ids));
+            if (ids != null) ps.setArray(i++, SqlArrays.text(c, ids));
             ps.setString(i++, batchId);
             ps.setTimestamp(i, ts);
             try (ResultSet rs = ps.executeQuery()) {
@@ -225,7 +226,7 @@ public final class Batches {
                 ps.setTimestamp(2, ts);
                 ps.setBoolean(3, extendBudget);
                 ps.setString(4, id);
-                ps.setArray(5, c.createArrayOf("text", outcomes.toArray()));
+                ps.setArray(5, SqlArrays.text(c, outcomes));
                 ps.setBoolean(6, extendBudget);
                 ps.setTimestamp(7, ts);
                 ps.setString(8, id);

@@ -1,6 +1,7 @@
 package dev.outdial.campaign;
 
 import dev.outdial.store.Database;
+import dev.outdial.store.SqlArrays;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
@@ -38,7 +39,7 @@ public final class DoNotCall {
                 ps.setString(1, orgId);
                 ps.setString(2, reason);
                 ps.setTimestamp(3, Timestamp.from(now));
-                ps.setArray(4, c.createArrayOf("text", numbers.toArray()));
+                ps.setArray(4, SqlArrays.text(c, numbers));
                 return ps.executeUpdate();
             }
         });

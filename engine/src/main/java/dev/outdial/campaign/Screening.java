@@ -1,6 +1,7 @@
 package dev.outdial.campaign;
 
 import dev.outdial.store.Json;
+import dev.outdial.store.SqlArrays;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -100,7 +101,7 @@ final class Screening {
                 select destination, id from call where batch_id = ? and phase = 0 and destination = any(?)
                 for update""")) {
             ps.setString(1, batchId);
-            ps.setArray(2, c.createArrayOf("text", rows.stream().map(RecipientValidator.Valid::destination).toArray()));
+            ps.setArray(2, SqlArrays.text(c, rows.stream().map(RecipientValidator.Valid::destination).toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) out.putIfAbsent(rs.getString(1), rs.getString(2));
             }

@@ -1,5 +1,6 @@
 package dev.outdial.campaign;
 
+import dev.outdial.store.SqlArrays;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -111,7 +112,7 @@ final class SubmitPipeline {
                                 Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("delete from call where batch_id = ? and row_index = any(?)")) {
             ps.setString(1, common.batchId());
-            ps.setArray(2, c.createArrayOf("integer", rows.stream().map(RecipientValidator.Valid::index).toArray()));
+            ps.setArray(2, SqlArrays.int4(c, rows.stream().map(RecipientValidator.Valid::index).toArray(Integer[]::new)));
             ps.executeUpdate();
         }
         CallWriter.copy(c, common, rows.stream().map(CallWriter.Row::of).toList(), now);

@@ -79,8 +79,8 @@ final class CallTransitions {
                       and not exists (select 1 from dnc d where d.org_id = c.org_id and d.phone_number = c.destination)
                     returning a.call_id, a.started_at = ?""")) {
                 ps.setTimestamp(1, at);
-                ps.setArray(2, c.createArrayOf("text", ids));
-                ps.setArray(3, c.createArrayOf("int4", attempts));
+                ps.setArray(2, SqlArrays.text(c, ids));
+                ps.setArray(3, SqlArrays.int4(c, attempts));
                 ps.setString(4, nodeId);
                 ps.setTimestamp(5, at);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -159,7 +159,7 @@ final class CallTransitions {
             Timestamp ts = Timestamp.from(now);
             ps.setTimestamp(1, ts);
             ps.setTimestamp(2, ts);
-            ps.setArray(3, c.createArrayOf("text", closed.toArray()));
+            ps.setArray(3, SqlArrays.text(c, closed));
             ps.setTimestamp(4, ts);
             int n = ps.executeUpdate();
             log.info("dispatcher: {} claimed calls not dialed: their numbers are now on the do-not-call list", n);

@@ -3,6 +3,7 @@ package dev.outdial.schedule;
 import dev.outdial.campaign.Batches;
 import dev.outdial.store.Database;
 import dev.outdial.store.Outbox;
+import dev.outdial.store.SqlArrays;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
@@ -123,7 +124,7 @@ final class Housekeeper {
                         where phase = 1 and\s""" + where + """
 
                         order by id limit ? for update skip locked""")) {
-                    ps.setArray(1, c.createArrayOf("text", arg));
+                    ps.setArray(1, SqlArrays.text(c, arg));
                     ps.setInt(2, STEP_LIMIT);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) rows.add(new Expired(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4)));

@@ -1,5 +1,6 @@
 package dev.outdial.schedule;
 
+import dev.outdial.store.SqlArrays;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -54,8 +55,8 @@ public final class StartFence {
             ps.setTimestamp(1, at);
             ps.setString(2, outcome);
             ps.setString(3, reason);
-            ps.setArray(4, c.createArrayOf("text", callIds));
-            ps.setArray(5, c.createArrayOf("int4", attempts));
+            ps.setArray(4, SqlArrays.text(c, callIds));
+            ps.setArray(5, SqlArrays.int4(c, attempts));
             ps.setTimestamp(6, at);
             ps.setString(7, outcome);
             try (ResultSet rs = ps.executeQuery()) {

@@ -20,9 +20,6 @@ import java.util.Collection;
  * in binary. Timestamps have no binary array form in the driver, and {@link Timestamp#toString} runs a
  * calendar in the JVM's time zone per element, so they go as ISO-8601 instants (UTC, unambiguous).
  * Measured in the dispatch bench: the text encoding was about a fifth of the call-event writer's CPU.
- *
- * <p>For {@code unnest(?)} and {@code = any(?)} only: the driver sends binary arrays with a lower bound
- * of 0, so an array stored or subscripted ({@code a[1]}) would be off by one.
  */
 public final class SqlArrays {
     private SqlArrays() {

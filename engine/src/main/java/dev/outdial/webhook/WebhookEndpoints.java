@@ -6,6 +6,7 @@ import dev.outdial.campaign.NotFoundException;
 import dev.outdial.campaign.Page;
 import dev.outdial.store.Database;
 import dev.outdial.store.Ids;
+import dev.outdial.store.SqlArrays;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -66,7 +67,7 @@ public final class WebhookEndpoints {
                 ps.setString(2, orgId);
                 ps.setString(3, spec.url());
                 ps.setString(4, spec.description());
-                ps.setArray(5, c.createArrayOf("text", spec.eventTypes() == null ? new String[0] : spec.eventTypes().toArray()));
+                ps.setArray(5, SqlArrays.text(c, spec.eventTypes() == null ? List.of() : spec.eventTypes()));
                 ps.setBoolean(6, spec.enabled() == null || spec.enabled());
                 ps.setString(7, secret);
                 ps.setTimestamp(8, Timestamp.from(now));
@@ -115,7 +116,7 @@ public final class WebhookEndpoints {
                     where id = ? and org_id = ? and deleted_at is null""")) {
                 ps.setString(1, spec.url());
                 ps.setString(2, spec.description());
-                ps.setArray(3, spec.eventTypes() == null ? null : c.createArrayOf("text", spec.eventTypes().toArray()));
+                ps.setArray(3, spec.eventTypes() == null ? null : SqlArrays.text(c, spec.eventTypes()));
                 ps.setObject(4, spec.enabled());
                 boolean reenabled = Boolean.TRUE.equals(spec.enabled());
                 ps.setBoolean(5, reenabled);

@@ -98,11 +98,20 @@ class SqlArraysTest {
                         while (rs.next()) out.add(rs.getString(1) + "|" + rs.getInt(2) + "|" + rs.getBoolean(3));
                     }
                 }
+                // A binary array is an ordinary one, indexed from 1 like the text form: safe to store or subscript.
+                try (PreparedStatement ps = c.prepareStatement("select array_lower(?::text[], 1), array_lower(?::text[], 1)")) {
+                    ps.setArray(1, SqlArrays.text(c, new String[] {"a", "b"}));
+                    ps.setArray(2, c.createArrayOf("text", new Object[] {"a", "b"}));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        out.add("lower bounds " + rs.getInt(1) + " " + rs.getInt(2));
+                    }
+                }
                 assertThatThrownBy(() -> SqlArrays.of(c, "jsonb", new Object[] {"{}"}))
                         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jsonb");
                 return out;
             });
-            assertThat(got).containsExactly("x,y|3|true", "null|4|true");
+            assertThat(got).containsExactly("x,y|3|true", "null|4|true", "lower bounds 1 1");
         }
     }
 
