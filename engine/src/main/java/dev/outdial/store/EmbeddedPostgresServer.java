@@ -36,6 +36,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     /**
+     * PostgreSQL's buffer cache for a durable server: an eighth of the machine's memory, at least 256 MB
+     * (the old fixed size) and at most 2 GB. The JVM beside it takes its own share and the kernel's page
+     * cache serves PostgreSQL too, hence less than the usual quarter. Measured on a 23 GB machine,
+     * dispatching 1,000,000 calls in four alternated pairs: 2 GB gave 8,589 / 10,427 / 11,761 / 12,159
+     * calls/s where 256 MB gave 8,280 / 8,842 / 11,254 / 10,234 (the call table and its indexes outgrow
+     * 256 MB). Memory not used is not touched. Tests keep 256 MB: many servers, small tables.
+     */
+    static String sharedBuffers(long totalMemoryBytes) {
+        long mb = totalMemoryBytes / 8 / (1024 * 1024);
+        return Math.clamp(mb, 256, 2048) + "MB";
+    }
+
+    private static long totalMemory() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+    }
+
+    /**
      * As {@link #start(Path, boolean)}, with more server settings on top (benchmarks load
      * {@code pg_stat_statements} this way).
      */
@@ -43,6 +61,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         try {
             Files.createDirectories(pgDir);
             String onOff = durable ? "on" : "off";
+            String buffers = extraSettings.getOrDefault("shared_buffers", durable ? sharedBuffers(totalMemory()) : "256MB");
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(pgDir.toAbsolutePath())
                     .setCleanDataDirectory(false)
@@ -57,12 +76,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("synchronous_commit", onOff)
                     .setServerConfig("full_page_writes", onOff)
                     .setServerConfig("max_connections", "200")
-                    .setServerConfig("shared_buffers", "256MB")
+                    .setServerConfig("shared_buffers", buffers)
                     .setServerConfig("timezone", "UTC")
                     .setRegisterShutdownHook(false); // Outdial stops it last, after the dispatcher has drained
             extraSettings.forEach(builder::setServerConfig);
             EmbeddedPostgres pg = builder.start();
-            log.info("embedded PostgreSQL: started on port {} with data in {} (durable={})", pg.getPort(), pgDir, durable);
+            log.info("embedded PostgreSQL: started on port {} with data in {} (durable={}, shared_buffers={})",
+                    pg.getPort(), pgDir, durable, buffers);
             return new EmbeddedPostgresServer(pg);
         } catch (IOException | RuntimeException e) {
             if (String.valueOf(rootCause(e)).contains("could not lock")) {

@@ -34,6 +34,15 @@ class EmbeddedPostgresServerTest {
                 }
             });
             assertThat(collation).as("byte-order collation, for fast index comparisons").isEqualTo("C");
+            String buffers = db.read(c -> {
+                try (ResultSet rs = c.createStatement().executeQuery("select setting::bigint * 8192 / 1048576 || 'MB' from pg_settings where name = 'shared_buffers'")) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            });
+            assertThat(buffers).as("the buffer cache sized to this machine").isEqualTo(EmbeddedPostgresServer.sharedBuffers(
+                    ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                            .getTotalMemorySize()));
         }
         assertThat(dir.resolve("pg/PG_VERSION")).exists();
         try (Database db = Database.open(config)) {
@@ -44,6 +53,15 @@ class EmbeddedPostgresServerTest {
             });
             assertThat(name).isEqualTo("k");
         }
+    }
+
+    @Test
+    void the_buffer_cache_is_an_eighth_of_memory_between_256_mb_and_2_gb() {
+        long gb = 1024L * 1024 * 1024;
+        assertThat(EmbeddedPostgresServer.sharedBuffers(gb)).isEqualTo("256MB");
+        assertThat(EmbeddedPostgresServer.sharedBuffers(4 * gb)).isEqualTo("512MB");
+        assertThat(EmbeddedPostgresServer.sharedBuffers(12 * gb)).isEqualTo("1536MB");
+        assertThat(EmbeddedPostgresServer.sharedBuffers(64 * gb)).isEqualTo("2048MB");
     }
 
     @Test
