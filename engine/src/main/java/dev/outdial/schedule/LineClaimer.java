@@ -73,14 +73,28 @@ final class LineClaimer {
         }
     }
 
-    /** Lines of any organization that have work due within the slot horizon. */
+    /**
+     * Lines of any organization that have work due within the slot horizon. The queue index orders a
+     * line's calls by priority, then due time, so "any call due?" cannot bound its scan by due time: a
+     * line with nothing due was walked to its end, every call waiting for later (at 10,000 calls/s with
+     * 200,000 loaded, 11 ms per look and 5 % of PostgreSQL's time). So the query steps from one priority
+     * present on the line to the next (an index seek each, by the recursive CTE) and asks each "any call
+     * due?" with a bounded seek: a few seeks per priority present, however many calls wait.
+     */
     List<String> linesWithDueWork() {
         Instant now = clock.instant().plus(slotHorizon);
         return db.read(c -> {
             List<String> ids = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    select l.id from line l where l.deleted_at is null and exists
-                      (select 1 from call c where c.line_id = l.id and c.phase = 0 and c.due_at <= ?)""")) {
+                    select l.id from line l where l.deleted_at is null and exists (
+                      with recursive p(priority) as (
+                        (select c.priority from call c where c.line_id = l.id and c.phase = 0 order by c.priority desc limit 1)
+                        union all
+                        select (select c.priority from call c where c.line_id = l.id and c.phase = 0 and c.priority < p.priority
+                                order by c.priority desc limit 1)
+                        from p where p.priority is not null)
+                      select 1 from p where exists (select 1 from call c where c.line_id = l.id and c.phase = 0
+                                                    and c.priority = p.priority and c.due_at <= ?))""")) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) ids.add(rs.getString(1));

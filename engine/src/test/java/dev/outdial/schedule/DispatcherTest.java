@@ -169,6 +169,28 @@ class DispatcherTest {
     }
 
     @Test
+    void a_line_is_found_by_a_due_call_of_any_priority_behind_later_ones_of_higher_priority() {
+        f = Fixture.manual(clock);
+        String agent = f.agent();
+        String mixed = f.line(10, 10);
+        String later = f.line(10, 10);
+        f.line(10, 10); // no calls at all
+        String inAnHour = clock.instant().plusSeconds(3600).toString();
+        List<Map<String, Object>> rs = new ArrayList<>();
+        rs.add(Map.of("phone_number", "+14155552670", "variables", Map.of("name", "p5 later"), "priority", 5, "scheduled_at", inAnHour));
+        rs.add(Map.of("phone_number", "+14155552671", "variables", Map.of("name", "p2 later"), "priority", 2, "scheduled_at", inAnHour));
+        rs.add(Map.of("phone_number", "+14155552672", "variables", Map.of("name", "p-1 due"), "priority", -1));
+        rs.add(Map.of("phone_number", "+14155552673", "variables", Map.of("name", "p-3 later"), "priority", -3, "scheduled_at", inAnHour));
+        submit(f.api(), agent, mixed, rs);
+        submit(f.api(), agent, later, List.of(
+                Map.of("phone_number", "+14155552674", "variables", Map.of("name", "q1"), "priority", 1, "scheduled_at", inAnHour),
+                Map.of("phone_number", "+14155552675", "variables", Map.of("name", "q0"), "scheduled_at", inAnHour)));
+        Outdial node = f.node();
+        assertThat(node.dispatcher().claimDue()).as("only the due call, found under two priorities of later calls").isEqualTo(1);
+        assertThat(one("select variables->>'name' from call where state = 'dialing'")).isEqualTo("p-1 due");
+    }
+
+    @Test
     void two_dispatchers_claiming_at_once_never_share_a_call_and_hold_the_line_limits() throws Exception {
         f = Fixture.manual(clock);
         String line = f.line(40, 100);
