@@ -57,32 +57,40 @@ final class CallTransitions {
         List<ClaimedCall> ours = db.txByKeys(c -> {
             String[] ids = new String[due.size()];
             Integer[] attempts = new Integer[due.size()];
+            String[] orgs = new String[due.size()];
+            String[] destinations = new String[due.size()];
             Map<String, ClaimedCall> byId = new HashMap<>();
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = due.get(i).callId();
                 attempts[i] = due.get(i).attempt();
+                orgs[i] = due.get(i).orgId();
+                destinations[i] = due.get(i).destination();
                 byId.put(ids[i], due.get(i));
             }
             // One statement stamps the attempts still ours and not on the do-not-call list. The call row is
-            // only read: the attempt row is the fence (StartFence), so an attempt a taker has ended is not
-            // stamped. That test sits in the SET, not the WHERE: nearly every attempt row is started, so a
-            // "started_at is null" filter looks so selective to the planner that it once scanned the
-            // attempts first and the 2,000 ids once per row (2.5 s per start instead of 40 ms).
+            // not read: the attempt row is the fence (StartFence), so an attempt a taker has ended (release,
+            // lease expiry, cancel, suppression: each ends it first) is not stamped, and the attempt number
+            // is the fencing token, so an attempt of an earlier claim can never be stamped. The do-not-call
+            // test uses the number this node is about to dial. Reading the call row as well cost 40 % of the
+            // statement (psql, 300 starts: 4.4 vs 2.5 ms). The "not ended" test sits in the SET, not the
+            // WHERE: nearly every attempt row is started, so a "started_at is null" filter looks so selective
+            // to the planner that it once scanned the attempts first and the 2,000 ids once per row (2.5 s
+            // per start instead of 40 ms).
             Timestamp at = Timestamp.from(stamp(now)); // unique: read back below to tell our stamps
             List<ClaimedCall> started = new ArrayList<>(due.size());
             try (PreparedStatement ps = c.prepareStatement("""
                     update call_attempt a
                     set started_at = case when a.ended_at is null then coalesce(a.started_at, ?) else a.started_at end
-                    from unnest(?::text[], ?::int[]) as u(id, attempt), call c
+                    from unnest(?::text[], ?::int[], ?::text[], ?::text[]) as u(id, attempt, org_id, destination)
                     where a.call_id = u.id and a.attempt = u.attempt
-                      and c.id = u.id and c.attempt = u.attempt and c.state = 'dialing' and c.lease_owner = ?
-                      and not exists (select 1 from dnc d where d.org_id = c.org_id and d.phone_number = c.destination)
+                      and not exists (select 1 from dnc d where d.org_id = u.org_id and d.phone_number = u.destination)
                     returning a.call_id, a.started_at = ?""")) {
                 ps.setTimestamp(1, at);
                 ps.setArray(2, SqlArrays.text(c, ids));
                 ps.setArray(3, SqlArrays.int4(c, attempts));
-                ps.setString(4, nodeId);
-                ps.setTimestamp(5, at);
+                ps.setArray(4, SqlArrays.text(c, orgs));
+                ps.setArray(5, SqlArrays.text(c, destinations));
+                ps.setTimestamp(6, at);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         if (rs.getBoolean(2)) started.add(byId.remove(rs.getString(1)));
