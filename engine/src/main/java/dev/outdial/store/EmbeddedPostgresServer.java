@@ -48,7 +48,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return Math.clamp(mb, 256, 2048) + "MB";
     }
 
-    private static long totalMemory() {
+    /** The machine's memory (a container's limit where there is one), as the JVM sees it. */
+    static long totalMemory() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
     }

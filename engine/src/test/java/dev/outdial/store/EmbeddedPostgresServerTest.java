@@ -40,9 +40,7 @@ class EmbeddedPostgresServerTest {
                     return rs.getString(1);
                 }
             });
-            assertThat(buffers).as("the buffer cache sized to this machine").isEqualTo(EmbeddedPostgresServer.sharedBuffers(
-                    ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                            .getTotalMemorySize()));
+            assertThat(buffers).as("the buffer cache sized to this machine").isEqualTo(EmbeddedPostgresServer.sharedBuffers(EmbeddedPostgresServer.totalMemory()));
         }
         assertThat(dir.resolve("pg/PG_VERSION")).exists();
         try (Database db = Database.open(config)) {
