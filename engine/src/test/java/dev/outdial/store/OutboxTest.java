@@ -67,7 +67,8 @@ class OutboxTest {
     }
 
     private static String row(String type, int i) {
-        return type + " org_a cal_" + i + " {\"note\": \"quote \\\" backslash \\\\ tab \\t line\\nend é\", \"call_id\": \"cal_" + i
-                + "\"} true true";
+        // The payload reads back as the engine wrote it: keys in order, no spaces added (json, not jsonb).
+        return type + " org_a cal_" + i + " {\"call_id\":\"cal_" + i + "\",\"note\":\"quote \\\" backslash \\\\ tab \\t line\\nend é\"}"
+                + " true true";
     }
 }

@@ -95,7 +95,7 @@ class SipConversationTest {
             assertThat(engines.llmRequests.get(engines.llmRequests.size() - 1).at("/messages/1/content").asText())
                     .contains("callee: Yes, I will be there on Monday.");
             String payload = f.sql("select payload::text from outbox where type = 'call.transcript.ready' and subject_id = '" + callId + "'");
-            assertThat(payload).contains("Yes, I will be there on Monday.").contains("\"attempt\": 1");
+            assertThat(payload).contains("Yes, I will be there on Monday.").contains("\"attempt\":1");
 
             // The recording: the callee on the left, the agent's voice on the right, from its first message on.
             f.awaitSql("select recording is not null from call_attempt where call_id = '" + callId + "'", "t");
