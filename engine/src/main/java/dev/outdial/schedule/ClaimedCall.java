@@ -15,10 +15,12 @@ import java.time.Instant;
  * @param record  whether the agent records its calls
  * @param bot     whether the agent hands its calls to its own bot (read with the claim, so a leg that no
  *                other engine could talk on needs no second read when it is answered)
+ * @param retry   what the retry policy decides this attempt's sequel from, read with the claim so the end
+ *                need not read the call again; null only where a test never ends the call
  */
 record ClaimedCall(String callId, String orgId, String batchId, String lineId, String provider, String from,
                    String destination, int attempt, Instant dueAt, Instant dialAt, Duration spacing, Duration maxDuration, Trunk trunk, Media amd,
-                   boolean record, boolean bot) {
+                   boolean record, boolean bot, CallTransitions.Context retry) {
 
     /**
      * The agent's amd settings as stored, the call's language, and, when a message must be rendered, what

@@ -222,7 +222,7 @@ final class LineClaimer {
         candidates.sort(java.util.Comparator.comparing(Candidate::due));
         Map<String, BatchRules> windows = windows(c, candidates.stream().map(Candidate::batchId).distinct().toList());
         Map<String, Instant> slotOf = new java.util.HashMap<>();
-        Map<String, Instant> dueOf = new java.util.HashMap<>();
+        Map<String, Candidate> allowedOf = new java.util.HashMap<>();
         List<String> allowed = new ArrayList<>(candidates.size());
         List<String> waitIds = new ArrayList<>();
         List<Timestamp> waitDue = new ArrayList<>();
@@ -243,7 +243,7 @@ final class LineClaimer {
             }
             allowed.add(cand.id());
             slotOf.put(cand.id(), slot);
-            dueOf.put(cand.id(), cand.due());
+            allowedOf.put(cand.id(), cand);
             next = slot.plusNanos(spacingNanos);
         }
         if (!waitIds.isEmpty()) reschedule(c, waitIds, waitDue, waitReasons, now);
@@ -261,17 +261,25 @@ final class LineClaimer {
                           case when a.amd->>'behavior' = 'leave_message' then jsonb_build_object('call', c.variables,
                               'batch', (select b.variables from batch b where b.id = c.batch_id), 'agent', a.default_variables,
                               'zone', c.zones[1])::text end,
-                          coalesce(jsonb_typeof(a.providers->'bot') = 'object', false)""")) {
+                          coalesce(jsonb_typeof(a.providers->'bot') = 'object', false), c.dials, c.max_attempts, c.retry_policy::text""")) {
             ps.setString(1, nodeId);
             ps.setTimestamp(2, Timestamp.from(now.plus(leaseDuration)));
             ps.setTimestamp(3, Timestamp.from(now));
             ps.setArray(4, SqlArrays.text(c, allowed));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    Candidate cand = allowedOf.get(rs.getString(1));
+                    BatchRules rules = windows.get(cand.batchId());
+                    String policy = rs.getString(14);
+                    // What the attempt's end decides the retry from, as it stands at the claim: the end then
+                    // writes without reading the call again (see CallEventWriter).
+                    CallTransitions.Context retry = new CallTransitions.Context(rs.getInt(4), rs.getInt(12), rs.getInt(13), nodeId, true,
+                            cand.deadline(), policy != null ? policy : rules.retryPolicy(), false, cand.zones(), rules.windowJson(),
+                            rules.guard(), rules.regionalRules(), cand.region());
                     calls.add(new ClaimedCall(rs.getString(1), rs.getString(2), rs.getString(3), lineId, provider, from,
-                            rs.getString(5), rs.getInt(4), dueOf.get(rs.getString(1)), slotOf.get(rs.getString(1)), Duration.ofNanos(spacingNanos), Duration.ofSeconds(rs.getInt(6)), trunk,
+                            rs.getString(5), rs.getInt(4), cand.due(), slotOf.get(rs.getString(1)), Duration.ofNanos(spacingNanos), Duration.ofSeconds(rs.getInt(6)), trunk,
                             rs.getString(7) == null ? null : new ClaimedCall.Media(rs.getString(7), rs.getString(9), rs.getString(10)),
-                            rs.getBoolean(8), rs.getBoolean(11)));
+                            rs.getBoolean(8), rs.getBoolean(11), retry));
                 }
             }
         }
@@ -279,18 +287,22 @@ final class LineClaimer {
         return calls;
     }
 
-    /** What governs a batch's calls: its own or its agent's window, and its organization's guard and regional rules. */
-    private record BatchRules(String windowJson, boolean guard, String regionalRules) {
+    /**
+     * What governs a batch's calls: its own or its agent's window, its organization's guard and regional rules,
+     * and its own or its agent's retry policy (a call's own policy comes first).
+     */
+    private record BatchRules(String windowJson, boolean guard, String regionalRules, String retryPolicy) {
     }
 
     private static Map<String, BatchRules> windows(Connection c, List<String> batchIds) throws SQLException {
         Map<String, BatchRules> out = new java.util.HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                select b.id, coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard, o.regional_rules::text
+                select b.id, coalesce(b.calling_window, a.calling_window)::text, o.quiet_hours_guard, o.regional_rules::text,
+                       coalesce(b.retry_policy, a.retry_policy)::text
                 from batch b join agent a on a.id = b.agent_id join org o on o.id = b.org_id where b.id = any(?)""")) {
             ps.setArray(1, SqlArrays.text(c, batchIds));
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.put(rs.getString(1), new BatchRules(rs.getString(2), rs.getBoolean(3), rs.getString(4)));
+                while (rs.next()) out.put(rs.getString(1), new BatchRules(rs.getString(2), rs.getBoolean(3), rs.getString(4), rs.getString(5)));
             }
         }
         return out;

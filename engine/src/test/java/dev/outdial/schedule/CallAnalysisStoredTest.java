@@ -57,7 +57,7 @@ class CallAnalysisStoredTest {
         String id = f.sql("select id from call where batch_id = '" + b.json().get("id").asText() + "'");
         int attempt = Integer.parseInt(f.sql("select attempt from call where id = '" + id + "'"));
         return new ClaimedCall(id, f.orgId, b.json().get("id").asText(), line, "simulated", "+14155552671", "+14155550101", attempt,
-                Instant.now(), Instant.now(), Duration.ofMillis(1), Duration.ofMinutes(5), null, null, false, false);
+                Instant.now(), Instant.now(), Duration.ofMillis(1), Duration.ofMinutes(5), null, null, false, false, null);
     }
 
     private static Map<String, Object> clinicSettings() {
@@ -251,7 +251,7 @@ class CallAnalysisStoredTest {
         // A second attempt's conversation: the first attempt's analysis goes with the new transcript, not when the new one lands.
         f.db.tx(conn -> conn.createStatement().executeUpdate("update call set attempt = attempt + 1 where id = '" + c.callId() + "'"));
         ClaimedCall second = new ClaimedCall(c.callId(), c.orgId(), c.batchId(), c.lineId(), c.provider(), c.from(), c.destination(),
-                c.attempt() + 1, Instant.now(), Instant.now(), c.spacing(), c.maxDuration(), null, null, false, false);
+                c.attempt() + 1, Instant.now(), Instant.now(), c.spacing(), c.maxDuration(), null, null, false, false, null);
         withHeld.save(second, conversation(), "rules", true);
         assertThat(f.sql("select (transcript->>'attempt') || ' ' || coalesce(analysis::text, 'none') from call where id = '" + c.callId() + "'"))
                 .isEqualTo((c.attempt() + 1) + " none");

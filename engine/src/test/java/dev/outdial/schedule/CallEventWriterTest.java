@@ -68,6 +68,58 @@ class CallEventWriterTest {
         assertThat(row(types, rings)).isEqualTo("call.dialing call.ringing");
     }
 
+    /**
+     * The end decides from what the claim read and writes without reading the call again: its update is the
+     * fence. A retry the policy wants is scheduled; in a batch cancelled since the claim it finishes instead
+     * (calls already dialed finish normally but are not retried); an attempt no longer this node's is left alone.
+     */
+    @Test
+    void an_end_is_retried_finished_if_its_batch_was_cancelled_meanwhile_and_ignored_if_no_longer_ours() throws Exception {
+        f = Fixture.manual(clock);
+        String line = f.line(10, 100);
+        String agent = f.agent();
+        String kept = f.api().post("/v1/batches", Map.of("name", "kept", "agent_id", agent, "line_id", line,
+                "recipients", Fixture.recipients(1, 7))).json().get("id").asText();
+        String cancelled = f.api().post("/v1/batches", Map.of("name", "cancelled", "agent_id", agent, "line_id", line,
+                "recipients", Fixture.recipients(2, 7))).json().get("id").asText();
+        CallTransitions transitions = new CallTransitions(f.db, clock, NODE);
+        List<ClaimedCall> calls = new LineClaimer(f.db, clock, NODE, Duration.ofSeconds(1), Duration.ofSeconds(30), 100)
+                .claim(line).calls().stream().sorted(Comparator.comparing(ClaimedCall::callId)).toList();
+        assertThat(calls).hasSize(3);
+        assertThat(transitions.markStarted(calls)).hasSize(3);
+        ClaimedCall retried = calls.stream().filter(c -> c.batchId().equals(kept)).findFirst().orElseThrow();
+        List<ClaimedCall> ofCancelled = calls.stream().filter(c -> c.batchId().equals(cancelled)).toList();
+        ClaimedCall finished = ofCancelled.get(0);
+        ClaimedCall lost = ofCancelled.get(1);
+        assertThat(f.api().post("/v1/batches/" + cancelled + "/cancel", Map.of()).status()).isEqualTo(200);
+        f.db.tx(c -> c.createStatement().executeUpdate("update call set lease_owner = 'node-other' where id = '" + lost.callId() + "'"));
+
+        Instant at = clock.instant().plusSeconds(20);
+        List<CallEventWriter.Event> batch = List.of(
+                new CallEventWriter.Ended(retried, "no_answer", 480, null, null, null, at, null),
+                new CallEventWriter.Ended(finished, "no_answer", 480, null, null, null, at, null),
+                new CallEventWriter.Ended(lost, "no_answer", 480, null, null, null, at, null));
+        try (CallEventWriter writer = new CallEventWriter(f.db, clock, NODE, transitions)) {
+            f.db.txByKeys(c -> {
+                writer.write(c, batch);
+                return null;
+            });
+        }
+
+        assertThat(row("select concat_ws(' ', state, lease_owner, due_at > '2026-03-02T15:00:20Z') from call where id = ?", retried))
+                .isEqualTo("scheduled t");
+        assertThat(row("select concat_ws(' ', state, outcome, lease_owner) from call where id = ?", finished)).isEqualTo("finished no_answer");
+        assertThat(row("select concat_ws(' ', state, lease_owner) from call where id = ?", lost)).isEqualTo("dialing node-other");
+        String attempt = "select coalesce(outcome, 'open') from call_attempt where call_id = ?";
+        assertThat(row(attempt, retried)).isEqualTo("no_answer");
+        assertThat(row(attempt, finished)).isEqualTo("no_answer");
+        assertThat(row(attempt, lost)).as("another node's attempt: not ours to end").isEqualTo("open");
+        String last = "select type || ' ' || (payload->>'state') from outbox where subject_id = ? order by seq desc limit 1";
+        assertThat(row(last, retried)).isEqualTo("call.retry_scheduled scheduled");
+        assertThat(row(last, finished)).isEqualTo("call.finished finished");
+        assertThat(row(last, lost)).isEqualTo("call.dialing dialing");
+    }
+
     private String row(String sql, ClaimedCall call) {
         return f.db.read(c -> {
             try (var ps = c.prepareStatement(sql)) {

@@ -61,7 +61,7 @@ class PacerTest {
 
     private static ClaimedCall call(String id, Instant slot, Duration spacing) {
         return new ClaimedCall(id, "org_1", "bat_1", "lin_1", "simulated", "+14155550000", "+14155550101", 1, slot, slot, spacing,
-                Duration.ofMinutes(1), null, null, false, false);
+                Duration.ofMinutes(1), null, null, false, false, null);
     }
 
     @Test

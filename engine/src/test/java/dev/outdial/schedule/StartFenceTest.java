@@ -97,7 +97,7 @@ class StartFenceTest {
         claimOne(node);
         ClaimedCall call = new ClaimedCall(f.sql("select id from call"), f.orgId, f.sql("select batch_id from call"),
                 f.sql("select line_id from call"), "simulated", "+14155550000", f.sql("select destination from call"), 1,
-                clock.instant(), clock.instant(), Duration.ofMillis(1), Duration.ofMinutes(1), null, null, false, false);
+                clock.instant(), clock.instant(), Duration.ofMillis(1), Duration.ofMinutes(1), null, null, false, false, null);
         CallTransitions starts = new CallTransitions(f.db, clock, "node-a"); // the clock stands still between the two
         assertThat(starts.markStarted(java.util.List.of(call))).hasSize(1);
         assertThat(starts.markStarted(java.util.List.of(call))).as("already started: not ours to dial again").isEmpty();
