@@ -86,6 +86,27 @@ class PacerTest {
         assertThat(starter.dialedAt.get(0)).isEqualTo(t0.plusSeconds(1));
     }
 
+    /** Dials wait on a 1 ms grid: slots within one millisecond go out together at its end, none before its slot. */
+    @Test
+    void slots_between_two_milliseconds_are_dialed_together_on_the_next_one_never_before_their_slots() throws Exception {
+        pacer.start();
+        Instant first = t0.plusMillis(100).plusNanos(200_000);
+        Instant second = t0.plusMillis(100).plusNanos(700_000);
+        pacer.add(List.of(call("a", first), call("b", second)));
+        clock.advance(Duration.ofMillis(60)); // 40 ms to the slots: taken
+        await(() -> starter.groups.size() == 1);
+
+        clock.set(second); // both slots have come, but not the next whole millisecond
+        Thread.sleep(50);
+        assertThat(starter.dialed).as("waiting for the grid").isEmpty();
+        clock.set(t0.plusMillis(101));
+        await(() -> starter.dialed.size() == 2);
+        assertThat(starter.dialed).containsExactly("a", "b");
+        assertThat(starter.dialedAt).containsExactly(t0.plusMillis(101), t0.plusMillis(101));
+        assertThat(Pacer.onGrid(first)).isEqualTo(t0.plusMillis(101));
+        assertThat(Pacer.onGrid(t0.plusMillis(101))).as("a whole millisecond is its own grid point").isEqualTo(t0.plusMillis(101));
+    }
+
     @Test
     void the_slots_within_a_lead_are_taken_in_one_round_trip_and_each_dialed_in_slot_order_at_its_slot() throws Exception {
         List<ClaimedCall> calls = new ArrayList<>();
