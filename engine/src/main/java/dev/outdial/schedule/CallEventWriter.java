@@ -12,9 +12,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -269,58 +271,58 @@ final class CallEventWriter implements AutoCloseable {
     }
 
     /**
-     * Ends attempts and lets the retry policy decide each call's next step, in two set-based statements.
+     * Ends attempts and lets the retry policy decide each call's next step, in a few set-based statements.
      * The decision comes from what the claim read ({@link ClaimedCall#retry}), so the call is not read
      * again: reading it under a row lock was 6 % of PostgreSQL's time at 10,000 calls/s, and the lock
      * one more WAL record per call. The call's update is the fence instead: it moves only calls still
-     * live on this attempt under this node's lease, and only their attempts are stamped. A cancel of
-     * the batch is seen there too: a retry the policy wanted finishes instead. The rows are updated in
-     * id order, the order a cancel locks them in, so the two cannot deadlock.
+     * live on this attempt under this node's lease, and only their attempts are stamped. Which of the
+     * batches are cancelled is read first (one small query): their calls are not retried. The rows are
+     * updated by key in id order, the order a cancel locks them in.
      */
     private void end(Connection c, List<Folded> list, List<Outbox.Event> events) throws SQLException {
         if (list.isEmpty()) return;
         List<Folded> sorted = new ArrayList<>(list);
         sorted.sort(java.util.Comparator.comparing(f -> f.call().callId()));
+        Set<String> cancelled = cancelledBatches(c, sorted);
         List<Object[]> rows = new ArrayList<>(sorted.size());
         Map<String, Folded> byId = new HashMap<>();
         Map<String, CallTransitions.Decision> decisions = new HashMap<>();
         for (Folded f : sorted) {
             Ended e = f.ended();
             ClaimedCall call = e.call();
-            CallTransitions.Decision next = transitions.decide(call.retry(), e.outcome(), e.at());
+            CallTransitions.Decision next = cancelled.contains(call.batchId()) ? CallTransitions.Decision.FINISHED
+                    : transitions.decide(call.retry(), e.outcome(), e.at());
             decisions.put(call.callId(), next);
             byId.put(call.callId(), f);
             Timestamp at = Timestamp.from(e.at());
             if (next.due().isPresent()) {
                 rows.add(new Object[] {call.callId(), call.attempt(), at, Timestamp.from(next.due().get()), next.waitReason(),
-                        next.priorityBoost(), e.outcome(), e.reason(), null});
+                        next.priorityBoost(), null, null, null});
             } else {
                 String reason = next.waitReason() != null ? "no_window_before_deadline" : e.reason();
                 rows.add(new Object[] {call.callId(), call.attempt(), at, null, null, 0, e.outcome(), reason, next.waitReason()});
             }
         }
-        // u.due: the retry's due time, null to finish. A retry whose batch was cancelled since finishes with the
-        // attempt's own reason (what decide() gives a cancelled batch), keeping the call's wait reason. Live is
-        // tested by state, not phase: "phase = 1" matches the index of live calls by owner, and with few live calls
-        // in the statistics the planner read all of this node's live calls through it and hashed them to end a
-        // few (EXPLAIN); by state, each call is found by its key, in id order.
+        // u.due: the retry's due time, null to finish. Live is tested by state, not phase: "phase = 1" matches the
+        // index of live calls by owner, and with few live calls in the statistics the planner read all of this
+        // node's live calls through it and hashed them to end a few (EXPLAIN); by state, each call is found by
+        // its key, in the array's order (id order).
         Map<String, Boolean> retried = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 update call c set
-                    state = case when r.retry then 'scheduled' else 'finished' end,
-                    due_at = case when r.retry then u.due else c.due_at end,
-                    wait_reason = case when r.retry then u.wait else coalesce(u.finish_wait, c.wait_reason) end,
-                    priority = case when r.retry then c.priority + u.boost else c.priority end,
-                    outcome = case when r.retry then c.outcome else u.outcome end,
-                    outcome_reason = case when r.retry then c.outcome_reason else u.reason end,
-                    finished_at = case when r.retry then c.finished_at else u.at end,
+                    state = case when u.due is not null then 'scheduled' else 'finished' end,
+                    due_at = coalesce(u.due, c.due_at),
+                    wait_reason = case when u.due is not null then u.wait else coalesce(u.finish_wait, c.wait_reason) end,
+                    priority = c.priority + u.boost,
+                    outcome = case when u.due is not null then c.outcome else u.outcome end,
+                    outcome_reason = case when u.due is not null then c.outcome_reason else u.reason end,
+                    finished_at = case when u.due is not null then c.finished_at else u.at end,
                     lease_owner = null, lease_expires_at = null, updated_at = u.at
                 from unnest(?::text[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[])
-                         as u(id, attempt, at, due, wait, boost, outcome, reason, finish_wait),
-                     batch b, lateral (select u.due is not null and b.status <> 'cancelled' as retry) r
-                where c.id = u.id and b.id = c.batch_id and c.attempt = u.attempt and c.lease_owner = ?
+                         as u(id, attempt, at, due, wait, boost, outcome, reason, finish_wait)
+                where c.id = u.id and c.attempt = u.attempt and c.lease_owner = ?
                   and c.state in ('dialing', 'ringing', 'in_progress')
-                returning c.id, r.retry""")) {
+                returning c.id, u.due is not null""")) {
             bindColumns(c, ps, rows, "text", "int4", "timestamptz", "timestamptz", "text", "int4", "text", "text", "text");
             ps.setString(10, nodeId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -367,13 +369,30 @@ final class CallEventWriter implements AutoCloseable {
                 payload.put("due_at", next.due().orElseThrow().toString());
                 events.add(new Outbox.Event(call.orgId(), "call.retry_scheduled", call.callId(), payload));
             } else {
-                String reason = next.due().isEmpty() && next.waitReason() != null ? "no_window_before_deadline" : e.reason();
+                String reason = next.waitReason() != null ? "no_window_before_deadline" : e.reason();
                 payload.put("state", "finished");
                 payload.put("outcome", e.outcome());
                 if (reason != null) payload.put("reason", reason);
                 events.add(new Outbox.Event(call.orgId(), "call.finished", call.callId(), payload));
             }
         }
+    }
+
+    /**
+     * The batches of these calls that are cancelled: their calls finish rather than retry (calls already dialed
+     * when a batch is cancelled finish normally). Read as the end is written, not at the claim.
+     */
+    private static Set<String> cancelledBatches(Connection c, List<Folded> calls) throws SQLException {
+        Set<String> ids = new HashSet<>();
+        for (Folded f : calls) ids.add(f.call().batchId());
+        Set<String> cancelled = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("select id from batch where id = any(?) and status = 'cancelled'")) {
+            ps.setArray(1, SqlArrays.text(c, ids));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) cancelled.add(rs.getString(1));
+            }
+        }
+        return cancelled;
     }
 
     /** Binds row-wise values as one array per column, for {@code unnest}. */

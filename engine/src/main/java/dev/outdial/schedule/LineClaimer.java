@@ -200,7 +200,7 @@ final class LineClaimer {
         try (PreparedStatement ps = c.prepareStatement("""
                 select c.id, c.zones, c.deadline, c.batch_id, c.region, c.due_at from call c
                 where c.line_id = ? and c.phase = 0 and c.due_at <= ? and (c.deadline is null or c.deadline > ?)
-                  and not exists (select 1 from batch b where b.id = c.batch_id and b.status = 'paused')
+                  and not exists (select 1 from batch b where b.id = c.batch_id and b.status in ('paused', 'cancelled'))
                 order by c.priority desc, c.due_at
                 limit ? for update of c skip locked""")) {
             ps.setString(1, lineId);

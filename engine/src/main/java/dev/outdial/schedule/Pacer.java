@@ -45,8 +45,8 @@ final class Pacer {
     /**
      * A dial this close to its spaced moment goes at once: parking for microseconds costs a loaded node
      * milliseconds (the bench's lines, 10 µs apart: due→dialed p99 after warm-up 3.6 → 105 ms). The moments
-     * stay reserved a spacing apart, so no one-second window holds more than max_cps + 1 dials of a line (plus
-     * max_cps / 1,000 on lines spaced less than the 1 ms grid of {@link #awaitSlot}: dials go at most 1 ms off their moments).
+     * stay reserved a spacing apart, so no one-second window holds more than max_cps + 1 dials of a line (the 1 ms
+     * grid of {@link #awaitSlot} keeps that: rounding up keeps the order, so one second's dials have slots within one second).
      */
     private static final Duration SPACING_SLACK = Duration.ofMillis(1);
     /** How long stopping waits for the round trips in flight, and then for the calls taken to be dialed. */

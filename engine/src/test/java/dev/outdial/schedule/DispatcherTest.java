@@ -291,6 +291,20 @@ class DispatcherTest {
         assertTalliesMatchLiveCalls();
     }
 
+    /** A retry written while its batch was being cancelled (the cancel cannot see it: it was live then) is never dialed. */
+    @Test
+    void a_call_left_scheduled_in_a_cancelled_batch_is_not_claimed() {
+        f = Fixture.manual(clock);
+        String line = f.line(5, 5);
+        String batch = submit(f.api(), f.agent(), line, Fixture.recipients(2, 0));
+        assertThat(f.api().post("/v1/batches/" + batch + "/cancel", Map.of()).status()).isEqualTo(200);
+        f.db.tx(c -> c.createStatement().executeUpdate(
+                "update call set state = 'scheduled', outcome = null, finished_at = null where batch_id = '" + batch + "'"));
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(f.node().dispatcher().claimDue()).isZero();
+        assertThat(one("select count(*) from call_attempt")).isEqualTo("0");
+    }
+
     @Test
     void a_call_its_node_lost_track_of_is_settled_by_that_node() {
         f = Fixture.manual(clock);
