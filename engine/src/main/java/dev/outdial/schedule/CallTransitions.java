@@ -281,7 +281,10 @@ final class CallTransitions {
         return new Decision(Optional.ofNullable(plan.dueAt()), plan.waitReason(), policy.priorityBoost());
     }
 
-    /** What the end of an attempt needs to know, read under the call's row lock. */
+    /**
+     * What the end of an attempt needs to know: read with the claim for an attempt that ends on its node
+     * ({@link ClaimedCall#retry}), or under the call's row lock when the housekeeper settles a lost lease.
+     */
     record Context(int attempt, int dials, int maxAttempts, String leaseOwner, boolean active, Instant deadline,
                    String policyJson, boolean batchCancelled, List<java.time.ZoneId> zones, String windowJson,
                    boolean quietHoursGuard, String regionalRules, String region) {

@@ -272,7 +272,8 @@ final class LineClaimer {
                     BatchRules rules = windows.get(cand.batchId());
                     String policy = rs.getString(14);
                     // What the attempt's end decides the retry from, as it stands at the claim: the end then
-                    // writes without reading the call again (see CallEventWriter).
+                    // writes without reading the call again (AttemptEnds). The lease and cancel fields are the claim's own:
+                    // the end's update tests the lease itself, and AttemptEnds reads the batches' cancels as it writes.
                     CallTransitions.Context retry = new CallTransitions.Context(rs.getInt(4), rs.getInt(12), rs.getInt(13), nodeId, true,
                             cand.deadline(), policy != null ? policy : rules.retryPolicy(), false, cand.zones(), rules.windowJson(),
                             rules.guard(), rules.regionalRules(), cand.region());
