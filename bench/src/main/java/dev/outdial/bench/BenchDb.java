@@ -90,12 +90,14 @@ final class BenchDb implements AutoCloseable {
         db.read(c -> {
             try (var st = c.createStatement(); var rs = st.executeQuery("""
                     select round(total_exec_time)::bigint, calls, rows, round(100 * total_exec_time / sum(total_exec_time) over ())::int,
-                           round(wal_bytes / 1048576)::bigint, regexp_replace(left(query, 160), '\\s+', ' ', 'g')
+                           round(wal_bytes / 1048576)::bigint, regexp_replace(left(query, 160), '\\s+', ' ', 'g'),
+                           round(total_plan_time)::bigint
                     from pg_stat_statements order by total_exec_time desc limit %d""".formatted(n))) {
-                System.out.println("PostgreSQL time by statement (ms, calls, rows, %, WAL MB, statement):");
+                System.out.println("PostgreSQL time by statement (ms executing, ms planning (pg_stat_statements.track_planning), calls, rows, %,"
+                        + " WAL MB, statement):");
                 while (rs.next()) {
-                    System.out.printf("%9d %9d %10d %3d%% %7d  %s%n", rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getInt(4),
-                            rs.getLong(5), rs.getString(6));
+                    System.out.printf("%9d %7d %9d %10d %3d%% %7d  %s%n", rs.getLong(1), rs.getLong(7), rs.getLong(2), rs.getLong(3),
+                            rs.getInt(4), rs.getLong(5), rs.getString(6));
                 }
             }
             try (var st = c.createStatement(); var rs = st.executeQuery("""

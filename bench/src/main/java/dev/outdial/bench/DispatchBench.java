@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
  * guard is off and the agent has no calling window, so calls are due whatever the hour.
  *
  * <p>Backlog mode (default): every call is due when the dispatcher starts; the figure is how fast
- * it drains the backlog. Rate mode ({@code --rate R}): call k is scheduled at T0 + k/R, so calls
- * become due at a steady R per second and due→start is the scheduling latency at that load.
+ * it drains the backlog. Rate mode ({@code --rate R}): call k is scheduled at T0 + k/R (after an optional
+ * ramp-up), the calls of each round of chunks interleaved over the lines, so calls become due at a steady
+ * R per second, R / lines on each line, and due→start is the scheduling latency at that load.
  *
  * <p>Latencies come from the stored rows of each call's first attempt: claimed→started
  * ({@code call_attempt.started_at − claimed_at}), slot→started ({@code started_at − dial_at}) and
@@ -49,6 +50,9 @@ final class DispatchBench implements Callable<Integer> {
     @Option(names = "--lead", description = "rate mode: seconds from the start of loading to the first due call (default ${DEFAULT-VALUE})",
             defaultValue = "30")
     int leadSeconds;
+    @Option(names = "--ramp", description = "rate mode: seconds over which the due rate climbs from 0 to --rate (default ${DEFAULT-VALUE})",
+            defaultValue = "0")
+    int rampSeconds;
     @Option(names = "--timeout", description = "give up after this many seconds of dispatching (default ${DEFAULT-VALUE})",
             defaultValue = "1800")
     int timeoutSeconds;
@@ -106,14 +110,42 @@ final class DispatchBench implements Callable<Integer> {
         }
     }
 
+    /**
+     * When call i falls due, after the first: at a steady {@code rate}, after a linear ramp from 0 to the rate
+     * over the first {@code --ramp} seconds if one is asked for (a node starting cold compiles its hot paths
+     * for its first ~20 s, and a full load then leaves a backlog that spills into the measured seconds).
+     */
+    long dueOffsetNanos(long i) {
+        double inRamp = rate * rampSeconds / 2; // calls that fall due during the ramp
+        double seconds = i < inRamp ? Math.sqrt(2 * i * rampSeconds / rate) : rampSeconds + (i - inRamp) / rate;
+        return (long) (seconds * 1e9);
+    }
+
     private void load(Fixture fx) {
         System.out.printf("dispatch: loading %,d calls on %d simulated lines (max_concurrent %d, max_cps %.0f), %s, durable=%s%n",
                 calls, lines, maxConcurrent, cps, rate > 0 ? "due at " + rate + "/s" : "all due now", durable);
         long t0 = System.nanoTime();
         Instant firstDue = Instant.now().plusSeconds(leadSeconds);
-        for (int from = 0, k = 0; from < calls; from += chunk, k++) {
-            int n = Math.min(chunk, calls - from);
-            fx.api().send("POST", "/v1/batches", fx.batchJson("bench " + k, fx.lineIds().get(k % lines), from, n, firstDue, rate));
+        if (rate <= 0) {
+            for (int from = 0, k = 0; from < calls; from += chunk, k++) {
+                int n = Math.min(chunk, calls - from);
+                fx.api().send("POST", "/v1/batches", fx.batchJson("bench " + k, fx.lineIds().get(k % lines), from, n, null, 0));
+            }
+        } else {
+            // Each round of chunks, one per line, takes the next stretch of due times with its calls interleaved, so
+            // every line carries rate / lines at any moment. (Contiguous chunks put the whole rate on one line at a
+            // time, whose claims are serial under its row lock: a test of one line, not of the node.)
+            int k = 0;
+            for (long start = 0; start < calls; start += (long) lines * chunk) {
+                long end = Math.min(calls, start + (long) lines * chunk);
+                int m = (int) Math.min(lines, (end - start + chunk - 1) / chunk);
+                for (int r = 0; r < m; r++, k++) {
+                    long[] recipients = new long[(int) ((end - start - r + m - 1) / m)];
+                    for (int j = 0; j < recipients.length; j++) recipients[j] = start + r + (long) m * j;
+                    fx.api().send("POST", "/v1/batches", fx.batchJson("bench " + k, fx.lineIds().get(r), recipients,
+                            i -> firstDue.plusNanos(dueOffsetNanos(i))));
+                }
+            }
         }
         double s = (System.nanoTime() - t0) / 1e9;
         System.out.printf("loaded %,d calls in %.1f s (%.0f calls/s through POST /v1/batches)%n", calls, s, calls / s);
@@ -174,6 +206,13 @@ final class DispatchBench implements Callable<Integer> {
                     perSecond = firstStarted / span;
                     System.out.printf("first attempts: %,d claimed, %,d started; first→last start %.1f s = %.0f calls/s%n",
                             rs.getLong(1), firstStarted, span, perSecond);
+                }
+                // A claim stamps its attempts with one claimed_at per line: how many claims, and how large.
+                try (ResultSet rs = st.executeQuery("""
+                        select count(*), avg(n), percentile_disc(0.5) within group (order by n)
+                        from (select count(*) n from call_attempt group by line_id, claimed_at) claims""")) {
+                    rs.next();
+                    System.out.printf("claims: %,d, calls per claim mean %.0f, median %d%n", rs.getLong(1), rs.getDouble(2), rs.getLong(3));
                 }
                 String[][] measures = {
                         {"claimed→started", "a.started_at - a.claimed_at"},

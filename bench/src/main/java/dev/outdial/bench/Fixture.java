@@ -45,13 +45,24 @@ record Fixture(Api api, String orgId, String agentId, List<String> lineIds) {
      * {@code name}; with {@code rate > 0}, recipient i is scheduled at {@code firstDue + i/rate}.
      */
     byte[] batchJson(String name, String lineId, long from, int n, Instant firstDue, double rate) {
-        StringBuilder sb = new StringBuilder(n * 80 + 256);
+        long[] recipients = new long[n];
+        for (int j = 0; j < n; j++) recipients[j] = from + j;
+        return batchJson(name, lineId, recipients, rate > 0 ? i -> firstDue.plusNanos((long) (i * 1e9 / rate)) : null);
+    }
+
+    /**
+     * A {@code POST /v1/batches} body for the given recipients (test number i, with its {@code name}),
+     * each scheduled at {@code dueOf.apply(i)}, or unscheduled when {@code dueOf} is null.
+     */
+    byte[] batchJson(String name, String lineId, long[] recipients, java.util.function.LongFunction<Instant> dueOf) {
+        StringBuilder sb = new StringBuilder(recipients.length * 80 + 256);
         sb.append("{\"name\":\"").append(name).append("\",\"agent_id\":\"").append(agentId)
                 .append("\",\"line_id\":\"").append(lineId).append("\",\"recipients\":[");
-        for (long i = from; i < from + n; i++) {
-            if (i > from) sb.append(',');
+        for (int j = 0; j < recipients.length; j++) {
+            long i = recipients[j];
+            if (j > 0) sb.append(',');
             sb.append("{\"phone_number\":\"").append(phone(i)).append("\",\"variables\":{\"name\":\"person ").append(i).append("\"}");
-            if (rate > 0) sb.append(",\"scheduled_at\":\"").append(firstDue.plusNanos((long) (i * 1e9 / rate))).append('"');
+            if (dueOf != null) sb.append(",\"scheduled_at\":\"").append(dueOf.apply(i)).append('"');
             sb.append('}');
         }
         return sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
