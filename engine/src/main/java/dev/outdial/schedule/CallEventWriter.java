@@ -37,6 +37,11 @@ final class CallEventWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CallEventWriter.class);
     /** Most events in one transaction: large enough to amortize the commit, small enough to keep it short. */
     static final int MAX_BATCH = 1_000;
+    /**
+     * How long a lane gathers events before writing a batch that is not full: outcomes are written (and a full
+     * line's place freed) up to this much later, in batches several times larger under moderate load.
+     */
+    static final java.time.Duration LINGER = java.time.Duration.ofMillis(20);
 
     /** Something that happened on a claimed call, with the instant it happened. */
     sealed interface Event permits Ringing, Answered, Ended {
@@ -121,6 +126,7 @@ final class CallEventWriter implements AutoCloseable {
                 if (first == null) continue;
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
+                gather(queue, batch);
                 writeSafely(batch);
             } catch (InterruptedException e) {
                 if (!running) break;
@@ -129,6 +135,23 @@ final class CallEventWriter implements AutoCloseable {
             } finally {
                 batch.clear();
             }
+        }
+    }
+
+    /**
+     * Waits up to {@link #LINGER} for more events before a batch that is not full is written. A batch costs
+     * the same few statements, triggers and commit whatever its size: at 6,000 calls/s each lane wrote a
+     * batch of ~11 calls every few milliseconds, and the outcome writers' connections took 42 % of the
+     * machine (perf). A full batch (a backlog) and a stopping node do not wait.
+     */
+    private void gather(LinkedBlockingQueue<Event> queue, List<Event> batch) throws InterruptedException {
+        long until = System.nanoTime() + LINGER.toNanos();
+        long left;
+        while (batch.size() < MAX_BATCH && running && (left = until - System.nanoTime()) > 0) {
+            Event next = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) return;
+            batch.add(next);
+            queue.drainTo(batch, MAX_BATCH - batch.size());
         }
     }
 
