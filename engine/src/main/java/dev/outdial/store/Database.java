@@ -112,17 +112,11 @@ public final class Database implements AutoCloseable {
      * table, then loop over the array": measured, 986 ms to mark 2,000 calls started among 200,000,
      * against 57 ms through the primary key. A probe per id is never much worse than that plan and
      * usually far better.
-     *
-     * <p>And each statement keeps one generic plan ({@code plan_cache_mode}): with its arrays as parameters
-     * PostgreSQL guesses 10 rows for an {@code unnest}, so after a few executions with small arrays it found
-     * its custom plans cheaper and planned every execution anew. At 6,000 calls/s the outcome writers'
-     * statements were planned at each of their ~27,000 batches, 60–130 µs each: 12 % of PostgreSQL's time.
-     * The generic plan probes by key, the plan wanted for arrays of any length.
      */
     public <T> T txByKeys(SqlFunction<T> work) {
         return tx(c -> {
             try (Statement st = c.createStatement()) {
-                st.execute("select set_config('enable_seqscan', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)");
+                st.execute("set local enable_seqscan = off");
             }
             return work.apply(c);
         });
