@@ -138,7 +138,7 @@ final class DispatchBench implements Callable<Integer> {
             int k = 0;
             for (long start = 0; start < calls; start += (long) lines * chunk) {
                 long end = Math.min(calls, start + (long) lines * chunk);
-                int m = (int) Math.min(lines, (end - start + chunk - 1) / chunk);
+                int m = (int) Math.min(lines, end - start); // a last, shorter round too is spread over every line
                 for (int r = 0; r < m; r++, k++) {
                     long[] recipients = new long[(int) ((end - start - r + m - 1) / m)];
                     for (int j = 0; j < recipients.length; j++) recipients[j] = start + r + (long) m * j;
