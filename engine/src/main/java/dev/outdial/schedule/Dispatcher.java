@@ -219,9 +219,9 @@ public final class Dispatcher implements AutoCloseable {
      * Waits for the next claim round: until {@code waitNanos} pass or new work is signalled. A call's end
      * cuts the wait short only when a line was full, since only a full line has a place to fill at once;
      * for the others their next calls are claimed half a horizon ahead anyway. Ending the wait at every
-     * end (thousands a second) made each line's claims small and many: at 10,000 calls/s on four lines,
-     * claims of a few dozen calls, each with its line lock, tally fold and commit, and the two cores spent
-     * on them left the outcome writers behind (live calls grew to the lines' limits).
+     * end (thousands a second) made each line's claims small and many, each with its line lock, tally fold
+     * and commit: on four lines, 5,384 claims of 11 calls on average at 2,000 calls/s (216 of 278 now), and
+     * 3,590 of 84 at 6,000/s (258 of 1,163 now); CPU per call at 2,000/s 1,006–1,010 → 928–945 µs.
      */
     private WorkSignal.Wake awaitRound(long waitNanos, boolean fullLine) throws InterruptedException {
         long until = System.nanoTime() + waitNanos;
