@@ -127,12 +127,7 @@ final class DispatchBench implements Callable<Integer> {
         Outdial node = Outdial.start(base.withNodeId("bench-warm"), env.db(), Clock.systemUTC(), true);
         try {
             Fixture fx = Fixture.create(node, lines, maxConcurrent, cps, false);
-            java.util.List<String> batches = new java.util.ArrayList<>();
-            for (int from = 0, k = 0; from < warmCalls; from += chunk, k++) {
-                int n = Math.min(chunk, warmCalls - from);
-                batches.add(fx.api().send("POST", "/v1/batches", fx.batchJson("warm " + k, fx.lineIds().get(k % lines), from, n, null, 0))
-                        .get("id").asText());
-            }
+            java.util.List<String> batches = postBacklog(fx, "warm", warmCalls);
             Dispatcher d = node.dispatcher();
             long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
             while ((d.startedCalls() < warmCalls || d.liveCalls() > 0) && System.nanoTime() < deadline) Thread.sleep(200);
@@ -172,10 +167,7 @@ final class DispatchBench implements Callable<Integer> {
         long t0 = System.nanoTime();
         Instant firstDue = Instant.now().plusSeconds(leadSeconds);
         if (rate <= 0) {
-            for (int from = 0, k = 0; from < calls; from += chunk, k++) {
-                int n = Math.min(chunk, calls - from);
-                fx.api().send("POST", "/v1/batches", fx.batchJson("bench " + k, fx.lineIds().get(k % lines), from, n, null, 0));
-            }
+            postBacklog(fx, "bench", calls);
         } else {
             // Each round of chunks, one per line, takes the next stretch of due times with its calls interleaved, so
             // every line carries rate / lines at any moment. (Contiguous chunks put the whole rate on one line at a
@@ -198,6 +190,17 @@ final class DispatchBench implements Callable<Integer> {
             System.out.printf("WARNING: loading ended %d ms after the first call fell due; raise --lead%n",
                     Duration.between(firstDue, Instant.now()).toMillis());
         }
+    }
+
+    /** Posts {@code total} calls due now, {@code --chunk} to a batch, the batches spread over the lines; returns the batch ids. */
+    private java.util.List<String> postBacklog(Fixture fx, String name, int total) {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (int from = 0, k = 0; from < total; from += chunk, k++) {
+            int n = Math.min(chunk, total - from);
+            ids.add(fx.api().send("POST", "/v1/batches", fx.batchJson(name + " " + k, fx.lineIds().get(k % lines), from, n, null, 0))
+                    .get("id").asText());
+        }
+        return ids;
     }
 
     /** Samples the dispatcher every second until it has started as many calls as were loaded, or the timeout. */
